@@ -1,0 +1,1 @@
+# Placeholder: the wanem helper provides the real fragment (wanem binary, sites library).
