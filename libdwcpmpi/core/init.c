@@ -192,7 +192,7 @@ dwcs_status_t dwcp_init(int required, int *provided)
     if (st != DWCS_OK) {
         return st;
     }
-    char prefix[160];
+    char prefix[MPI_MAX_PROCESSOR_NAME + 32];
     snprintf(prefix, sizeof(prefix), "rank %d on %s", dwcp_g.rank, dwcp_g.hostname);
     dwcs_log_set_prefix(prefix);
 
