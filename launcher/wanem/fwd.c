@@ -35,6 +35,7 @@ int dwcl_fwd_init(dwcl_fwd_t *f, const dwcl_sites_t *sites, int *tun_fd, int vne
     f->nsites = n;
     f->tun_fd = tun_fd;
     f->vnet_hdr_len = vnet_hdr ? 10 : 0;
+    f->spin_ns = DWCL_FWD_SPIN_NS;
     f->start_ns = dwcl_fwd_now_ns();
     f->buf = malloc(RX_BUF_BYTES);
     f->links = calloc((size_t)n * (size_t)n, sizeof(*f->links));
@@ -168,6 +169,7 @@ static uint64_t release(dwcl_fwd_t *f, uint64_t now)
                 }
             }
             dwcl_wanlink_pop(l);
+            f->last_tx_ns = now;
         }
         if (dwcl_wanlink_next(l) < next) {
             next = dwcl_wanlink_next(l);
@@ -184,14 +186,16 @@ int dwcl_fwd_run(dwcl_fwd_t *f, uint64_t deadline_ns)
         uint64_t now = dwcl_fwd_now_ns();
         uint64_t next = release(f, now), wake;
         struct timespec ts = {0, 0};
+        uint64_t spin;
         int nev;
 
         if (now >= deadline_ns) {
             return -1;
         }
         wake = next < deadline_ns ? next : deadline_ns;
-        if (wake - now > DWCL_FWD_SPIN_NS) {
-            uint64_t sleep_ns = wake - now - DWCL_FWD_SPIN_NS;
+        spin = (now - f->last_tx_ns < DWCL_FWD_BUSY_NS) ? 0 : f->spin_ns;
+        if (wake - now > spin) {
+            uint64_t sleep_ns = wake - now - spin;
             ts.tv_sec = (time_t)(sleep_ns / 1000000000ull);
             ts.tv_nsec = (long)(sleep_ns % 1000000000ull);
         }

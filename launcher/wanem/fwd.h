@@ -17,8 +17,16 @@
 /** First three bytes of every site address: 10.201.0.0/24, host byte order. */
 #define DWCL_FWD_NET 0x0AC90000u
 
-/** Spin (busy-poll) this long before a release instead of sleeping. */
+/**
+ * Default: spin (busy-poll) this long before a release instead of sleeping,
+ * so that sparse packets (pings, small messages) keep exact timing. While
+ * packets flow continuously (a write less than DWCL_FWD_BUSY_NS ago) the
+ * loop sleeps on the timer instead: wake-up latency (tens of us) matters
+ * little there and spinning would take a whole core from the workload.
+ */
 #define DWCL_FWD_SPIN_NS 200000ull
+/** A write this recent means "busy": sleep instead of spinning. */
+#define DWCL_FWD_BUSY_NS 1000000ull
 
 /** Forwarder state. */
 typedef struct dwcl_fwd {
@@ -34,6 +42,8 @@ typedef struct dwcl_fwd {
     uint64_t tx_errors;       /**< failed writes to TUN devices */
     int reported_tx_error;    /**< a write error was already logged */
     int nwatch;               /**< number of extra watched descriptors */
+    uint64_t spin_ns;         /**< busy-poll window before a release */
+    uint64_t last_tx_ns;      /**< time of the latest write to a TUN */
 } dwcl_fwd_t;
 
 /** Current CLOCK_MONOTONIC time in nanoseconds. */

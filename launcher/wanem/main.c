@@ -40,6 +40,7 @@ typedef struct opts {
     const char *ready_file;
     const char *stats_file;
     uint64_t seed;
+    uint64_t spin_ns;
     char **cmd;
 } opts_t;
 
@@ -68,6 +69,7 @@ static void usage(FILE *out)
         "  --ready-file F      write the site list to F once forwarding runs\n"
         "  --stats F           also write the exit counters to F\n"
         "  --seed N            random seed for loss and jitter (default: time)\n"
+        "  --spin-us N         busy-poll the last N us before a release (default 200)\n"
         "  --cleanup PREFIX    remove namespaces/hosts files PREFIX-* left behind\n"
         "With a command: run it in the root namespace with DWCP_WANEM_PREFIX,\n"
         "DWCP_WANEM_SITES (site:namespace:address,...) and DWCP_WANEM_IFACE set,\n"
@@ -95,7 +97,8 @@ static int parse_opts(int argc, char **argv, opts_t *o, const char **cleanup)
         {"time-limit", required_argument, NULL, 't'}, {"exact", no_argument, NULL, 'x'},
         {"mtu", required_argument, NULL, 'm'}, {"ready-file", required_argument, NULL, 'r'},
         {"stats", required_argument, NULL, 'S'}, {"seed", required_argument, NULL, 'e'},
-        {"cleanup", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'},
+        {"cleanup", required_argument, NULL, 'c'}, {"spin-us", required_argument, NULL, 'u'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -105,8 +108,9 @@ static int parse_opts(int argc, char **argv, opts_t *o, const char **cleanup)
     snprintf(o->prefix, sizeof(o->prefix), "dwcp%d", (int)getpid());
     o->time_limit = 600;
     o->mtu = 1500;
+    o->spin_ns = DWCL_FWD_SPIN_NS;
     o->seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-    while ((c = getopt_long(argc, argv, "+s:p:t:xm:r:S:e:c:h", lo, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+s:p:t:xm:r:S:e:c:u:h", lo, NULL)) != -1) {
         switch (c) {
         case 's': o->sites_file = optarg; break;
         case 'p':
@@ -136,6 +140,13 @@ static int parse_opts(int argc, char **argv, opts_t *o, const char **cleanup)
         case 'S': o->stats_file = optarg; break;
         case 'e': o->seed = strtoull(optarg, NULL, 0); break;
         case 'c': *cleanup = optarg; break;
+        case 'u':
+            o->spin_ns = (uint64_t)(strtod(optarg, &end) * 1000.0);
+            if (*end != '\0' || o->spin_ns > 100000000ull) {
+                fprintf(stderr, "wanem: bad --spin-us '%s' (0..100000)\n", optarg);
+                return -1;
+            }
+            break;
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); return -1;
         }
@@ -405,6 +416,7 @@ static int run(emu_t *e, int sfd, const sigset_t *oldmask)
         dwcl_fwd_fini(&f);
         return 1;
     }
+    f.spin_ns = e->o->spin_ns;
     if (e->o->ready_file != NULL && write_ready(e) != 0) {
         dwcl_fwd_fini(&f);
         return 1;
