@@ -2,12 +2,14 @@
  * wanping.c - UDP round-trip time probe for the wanem tests.
  *
  *   wanping server [-p PORT] [-t SECONDS]
- *   wanping client HOST [-p PORT] [-c COUNT] [-i INTERVAL_MS] [-s BYTES]
+ *   wanping client HOST [-p PORT] [-c COUNT] [-i INTERVAL_MS] [-s BYTES] [-w WAIT_MS]
  *
  * The server echoes datagrams until its time limit. The client sends COUNT
- * probes and prints
+ * probes, one every INTERVAL_MS (or right after the previous answer if that
+ * is later), and prints
  *   rtt_ms min=.. median=.. mean=.. max=.. sent=N received=N
- * Every wait is bounded: a probe without an answer within 2 s is lost.
+ * Every wait is bounded: a probe without an answer within WAIT_MS (default
+ * 2000) is lost.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -66,11 +68,13 @@ static int server(int port, double seconds)
     return 0;
 }
 
-static int client(const char *host, int port, int count, double interval_ms, int size)
+static int client(const char *host, int port, int count, double interval_ms, int size,
+                  double wait_ms)
 {
     struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_DGRAM}, *ai;
     char portstr[16], buf[65536];
     double *rtt = calloc((size_t)count, sizeof(double)), sum = 0;
+    uint64_t start;
     int fd, got = 0;
 
     if (rtt == NULL || size < 16 || size > 60000) {
@@ -89,8 +93,9 @@ static int client(const char *host, int port, int count, double interval_ms, int
     }
     freeaddrinfo(ai);
     memset(buf, 0x5a, sizeof(buf));
+    start = now_ns();
     for (int seq = 0; seq < count; seq++) {
-        uint64_t t0 = now_ns(), deadline = t0 + 2000000000ull;
+        uint64_t t0 = now_ns(), deadline = t0 + (uint64_t)(wait_ms * 1e6);
         uint32_t s = (uint32_t)seq;
 
         memcpy(buf, &s, 4);
@@ -118,8 +123,16 @@ static int client(const char *host, int port, int count, double interval_ms, int
                 break;
             }
         }
+        /* probes start every interval_ms (or right after the previous
+         * answer, if that took longer) */
         if (interval_ms > 0 && seq + 1 < count) {
-            usleep((useconds_t)(interval_ms * 1000));
+            uint64_t next = start + (uint64_t)((double)(seq + 1) * interval_ms * 1e6);
+            uint64_t t = now_ns();
+            if (next > t) {
+                usleep((useconds_t)((next - t) / 1000));
+            } else {
+                start += t - next; /* keep the spacing after a slow answer */
+            }
         }
     }
     close(fd);
@@ -142,7 +155,7 @@ static int client(const char *host, int port, int count, double interval_ms, int
 int main(int argc, char **argv)
 {
     int port = 7007, count = 20, size = 64, opt;
-    double seconds = 30, interval = 100;
+    double seconds = 30, interval = 100, wait_ms = 2000;
     const char *mode = argc > 1 ? argv[1] : "", *host = NULL;
 
     if (strcmp(mode, "client") == 0 && argc > 2) {
@@ -152,16 +165,17 @@ int main(int argc, char **argv)
         optind = 2;
     } else {
         fprintf(stderr, "usage: wanping server [-p PORT] [-t SECONDS]\n"
-                        "       wanping client HOST [-p PORT] [-c COUNT] [-i MS] [-s BYTES]\n");
+                        "       wanping client HOST [-p PORT] [-c COUNT] [-i MS] [-s BYTES] [-w MS]\n");
         return 2;
     }
-    while ((opt = getopt(argc, argv, "p:t:c:i:s:")) != -1) {
+    while ((opt = getopt(argc, argv, "p:t:c:i:s:w:")) != -1) {
         switch (opt) {
         case 'p': port = atoi(optarg); break;
         case 't': seconds = atof(optarg); break;
         case 'c': count = atoi(optarg); break;
         case 'i': interval = atof(optarg); break;
         case 's': size = atoi(optarg); break;
+        case 'w': wait_ms = atof(optarg); break;
         default: return 2;
         }
     }
@@ -169,5 +183,5 @@ int main(int argc, char **argv)
         fprintf(stderr, "wanping: bad count or port\n");
         return 2;
     }
-    return host ? client(host, port, count, interval, size) : server(port, seconds);
+    return host ? client(host, port, count, interval, size, wait_ms) : server(port, seconds);
 }
