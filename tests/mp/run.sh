@@ -15,7 +15,7 @@
 # nothing is left behind.
 #
 # A test passes when its exit code equals the expected one (exit=N,
-# default 0) and, for an expected 0, its output contains "No Errors".
+# default 0; exit=nz means any non-zero code) and, for an expected 0, its output contains "No Errors".
 # Tests labelled "large" are opt-in: skipped unless --label large or --all.
 # Ends with "N passed, N failed, N skipped"; exit status 1 if any failed.
 set -u
@@ -176,7 +176,9 @@ while read -r line || [ -n "$line" ]; do
     why=""
     if [ $timed_out = 1 ]; then
         why="timeout after ${limit}s"
-    elif [ "$rc" != "$want_exit" ]; then
+    elif [ "$want_exit" = nz ] && [ "$rc" = 0 ]; then
+        why="exit code 0, expected non-zero"
+    elif [ "$want_exit" != nz ] && [ "$rc" != "$want_exit" ]; then
         why="exit code $rc, expected $want_exit"
     elif [ "$want_exit" = 0 ] && ! grep -q "No Errors" "$log"; then
         why="exit code 0 but no 'No Errors' line"
@@ -186,6 +188,7 @@ while read -r line || [ -n "$line" ]; do
         npass=$((npass + 1))
     else
         echo "FAIL $name (np=$np, ${dt}s): $why"
+        grep -m 5 '^FAIL \[' "$log" | sed 's/^/    > /'
         tail -n "$tail_lines" "$log" | sed 's/^/    | /'
         nfail=$((nfail + 1))
         failed_names="$failed_names $prog"
