@@ -128,9 +128,22 @@ void wb_fail_data(void)
     exit(WB_EXIT_DATA); /* not reached with a working MPI_Abort */
 }
 
+int wb_test_corrupt(void)
+{
+    static int val = -1;
+    if (val < 0) {
+        const char *e = getenv("WANBENCH_TEST_CORRUPT");
+        val = e && *e && strcmp(e, "0") != 0;
+    }
+    return val;
+}
+
 void wb_check(const void *buf, size_t n, uint64_t seed, const char *what, size_t size)
 {
     const uint8_t *p = buf;
+    if (n > 0 && wb_test_corrupt()) {
+        ((uint8_t *)buf)[n / 2] ^= 0x10; /* self-test of this check */
+    }
     size_t words = (n + 7) / 8;
     for (size_t j = 0; j < words; j++) {
         uint64_t v = wb_mix(seed ^ (j * 0xd6e8feb86659fd93ULL));
@@ -177,7 +190,7 @@ void wb_watchdog_arm(const wb_opts_t *o, const char *phase, size_t size)
     int rank = -1;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     int len = snprintf(wb_wd_msg, sizeof(wb_wd_msg),
-                       "wanbench: rank %d: TIMEOUT: no completion within %.0f s in mode %s, "
+                       "wanbench: rank %d: TIMEOUT: phase not finished after %.0f s in mode %s, "
                        "%s, size %zu; the peer or the MPI library is stuck (raise --timeout "
                        "if the link is that slow)\n",
                        rank, o->timeout, o->mode_name, phase, size);
@@ -255,10 +268,18 @@ void wb_report(size_t size, const char *metric, double value)
     e->n = 1;
 }
 
-static void wb_fmt(double v, char *buf, size_t len)
+static int wb_is_count(const char *metric)
+{
+    return strncmp(metric, "iters", 5) == 0 || strncmp(metric, "pings", 5) == 0 ||
+           strcmp(metric, "window") == 0;
+}
+
+static void wb_fmt(const char *metric, double v, char *buf, size_t len)
 {
     double a = v < 0 ? -v : v;
-    if (a < 10) {
+    if (wb_is_count(metric)) {
+        snprintf(buf, len, "%.0f", v); /* counts */
+    } else if (a < 10) {
         snprintf(buf, len, "%.3f", v);
     } else if (a < 10000) {
         snprintf(buf, len, "%.2f", v);
@@ -303,7 +324,7 @@ void wb_results_print(const wb_opts_t *o)
             for (int i = 0; i < wb_nentries; i++) {
                 wb_entry_t *e = &wb_entries[i];
                 if (e->size == sizes[s] && strcmp(e->metric, metrics[m]) == 0) {
-                    wb_fmt(wb_median(e->vals, e->n), vb, sizeof(vb));
+                    wb_fmt(e->metric, wb_median(e->vals, e->n), vb, sizeof(vb));
                 }
             }
             printf(" %*s", (int)(strlen(metrics[m]) > 12 ? strlen(metrics[m]) : 12), vb);
@@ -313,8 +334,14 @@ void wb_results_print(const wb_opts_t *o)
     printf("\n");
     for (int i = 0; i < wb_nentries; i++) {
         wb_entry_t *e = &wb_entries[i];
-        printf("WANBENCH mode=%s size=%zu metric=%s value=%.4f\n", o->mode_name, e->size,
-               e->metric, wb_median(e->vals, e->n));
+        double v = wb_median(e->vals, e->n);
+        if (wb_is_count(e->metric)) {
+            printf("WANBENCH mode=%s size=%zu metric=%s value=%.0f\n", o->mode_name, e->size,
+                   e->metric, v);
+        } else {
+            printf("WANBENCH mode=%s size=%zu metric=%s value=%.4f\n", o->mode_name, e->size,
+                   e->metric, v);
+        }
     }
     fflush(stdout);
 }

@@ -121,6 +121,13 @@ void wb_poison(void *buf, size_t n, uint64_t seed);
 /** Check that @p st describes a message of exactly @p size bytes, else abort (exit 1). */
 void wb_check_count(const MPI_Status *st, size_t size, const char *what);
 
+/**
+ * True when WANBENCH_TEST_CORRUPT is set (and not "0"): every check then
+ * flips one received byte first, so the test suite can prove that a corrupt
+ * transfer is caught (exit 1).
+ */
+int wb_test_corrupt(void);
+
 /** Abort the whole job after a data error (exit code 1). */
 void wb_fail_data(void);
 
