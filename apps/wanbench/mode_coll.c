@@ -82,11 +82,13 @@ static void wb_coll_size(const wb_opts_t *o, wb_coll_t *c)
     double first = wb_coll_once(c, 1), fmax = 0;
     MPI_Allreduce(&first, &fmax, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
     long nw = wb_warmup_for(o, fmax) - 1; /* same inputs on every rank: same count */
-    double tw0 = wb_now();
+    double est = first, emax = 0;
     for (long i = 0; i < nw; i++) {
+        double tw0 = wb_now();
         wb_coll_once(c, 0);
+        double tw = wb_now() - tw0; /* barrier + call */
+        est = i == 0 || tw < est ? tw : est;
     }
-    double est = nw > 0 ? (wb_now() - tw0) / (double)nw : first, emax = 0;
     MPI_Allreduce(&est, &emax, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
     long reps = wb_reps_for(o, emax);
     double *s = malloc((size_t)reps * sizeof(*s));

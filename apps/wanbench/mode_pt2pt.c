@@ -40,7 +40,8 @@ void wb_pair_drive(const wb_opts_t *o, wb_iter_fn fn, void *ctx, int rank, doubl
     }
     long reps = 0;
     if (rank == 0) {
-        reps = wb_reps_for(o, nw > 0 ? wb_median(w, nw) : first);
+        /* the fastest warm-up iteration: one scheduling hiccup must not cut the sample */
+        reps = wb_reps_for(o, nw > 0 ? wb_stats(w, nw).min : first);
     }
     free(w);
     wb_ctrl_exchange(&reps, rank);
