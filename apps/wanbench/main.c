@@ -9,9 +9,13 @@
 
 static void wb_header(const wb_opts_t *o, int nprocs)
 {
+#ifdef MPI_MAX_LIBRARY_VERSION_STRING
     char lib[MPI_MAX_LIBRARY_VERSION_STRING] = "unknown";
+#else
+    char lib[256] = "unknown";
+#endif
     int len = 0;
-#if MPI_VERSION >= 3
+#if MPI_VERSION >= 3 && defined(MPI_MAX_LIBRARY_VERSION_STRING)
     MPI_Get_library_version(lib, &len);
     for (int i = 0; i < len && lib[i]; i++) {
         if (lib[i] == '\n' || lib[i] == '\r') {

@@ -125,10 +125,8 @@ static void wb_coll_size(const wb_opts_t *o, wb_coll_t *c)
 static void wb_mode_coll(const wb_opts_t *o, int rank, int nprocs, int is_allreduce)
 {
     for (int si = 0; si < o->nsizes; si++) {
-        wb_coll_t c = {.is_allreduce = is_allreduce,
-                       .size = o->sizes[si],
-                       .rank = rank,
-                       .nprocs = nprocs};
+        wb_coll_t c = {
+            .is_allreduce = is_allreduce, .size = o->sizes[si], .rank = rank, .nprocs = nprocs};
         if (is_allreduce) {
             long n = (long)(c.size / sizeof(double));
             c.sbuf = wb_alloc(c.size);

@@ -160,9 +160,9 @@ static void wb_initiator(const wb_opts_t *o, const wb_roles_t *ro, int loaded, s
             s = ns;
         }
         s[cnt++] = (t1 - t0) / 2 * 1e6;
-        if (o->iters > 0 ? cnt >= o->iters
-                         : (cnt >= o->min_iters && t1 - t_meas >= o->time_per_size) ||
-                               cnt >= o->max_iters) {
+        if (o->iters > 0
+                ? cnt >= o->iters
+                : (cnt >= o->min_iters && t1 - t_meas >= o->time_per_size) || cnt >= o->max_iters) {
             break;
         }
     }
@@ -210,8 +210,8 @@ static void wb_follower(const wb_roles_t *ro, int self, size_t size, char *pbuf,
                 }
                 MPI_Isend(pbuf, (int)size, MPI_BYTE, ro->ping_a, WB_TAG_PING, cp, &pong);
             } else {
-                fprintf(stderr, "wanbench: rank %d: unexpected control tag %d from rank %d\n",
-                        self, st.MPI_TAG, ro->ping_a);
+                fprintf(stderr, "wanbench: rank %d: unexpected control tag %d from rank %d\n", self,
+                        st.MPI_TAG, ro->ping_a);
                 MPI_Abort(MPI_COMM_WORLD, WB_EXIT_DATA);
             }
             MPI_Irecv(cbuf, (int)clen, MPI_BYTE, ro->ping_a, MPI_ANY_TAG, cp, &r);

@@ -171,14 +171,12 @@ static double wb_bw_iter(void *vctx, int rank, int verify)
     double t0 = wb_now();
     if (recv) {
         for (int k = 0; k < c->window; k++) {
-            MPI_Irecv(c->rbuf[k], n, MPI_BYTE, peer, WB_TAG_DATA, MPI_COMM_WORLD,
-                      &c->reqs[nreq++]);
+            MPI_Irecv(c->rbuf[k], n, MPI_BYTE, peer, WB_TAG_DATA, MPI_COMM_WORLD, &c->reqs[nreq++]);
         }
     }
     if (send) {
         for (int k = 0; k < c->window; k++) {
-            MPI_Isend(c->sbuf[k], n, MPI_BYTE, peer, WB_TAG_DATA, MPI_COMM_WORLD,
-                      &c->reqs[nreq++]);
+            MPI_Isend(c->sbuf[k], n, MPI_BYTE, peer, WB_TAG_DATA, MPI_COMM_WORLD, &c->reqs[nreq++]);
         }
     }
     MPI_Waitall(nreq, c->reqs, c->sts);

@@ -21,8 +21,7 @@ static const struct {
      "ping-pong 0<->1, one-way latency (half round trip)"},
     {"bandwidth", WB_MODE_BANDWIDTH, "1k,8k,64k,256k,1m,4m,16m,64m",
      "window of Isends 0->1 + ack, MB/s and Mbit/s"},
-    {"bibw", WB_MODE_BIBW, "1k,8k,64k,256k,1m,4m,16m,64m",
-     "bidirectional bandwidth 0<->1"},
+    {"bibw", WB_MODE_BIBW, "1k,8k,64k,256k,1m,4m,16m,64m", "bidirectional bandwidth 0<->1"},
     {"loaded", WB_MODE_LOADED, "8", "ping-pong latency while a bulk flow saturates the link"},
     {"allreduce", WB_MODE_ALLREDUCE, "8,1m", "MPI_Allreduce (double, sum), all ranks"},
     {"bcast", WB_MODE_BCAST, "8,1m", "MPI_Bcast (bytes, root 0), all ranks"},
@@ -33,10 +32,9 @@ static const struct {
 
 static void wb_usage(FILE *f)
 {
-    fprintf(f,
-            "usage: wanbench MODE [options]\n"
-            "\n"
-            "modes:\n");
+    fprintf(f, "usage: wanbench MODE [options]\n"
+               "\n"
+               "modes:\n");
     for (int i = 0; i < WB_NMODES; i++) {
         fprintf(f, "  %-10s %s\n             default sizes %s\n", wb_modes[i].name,
                 wb_modes[i].help, wb_modes[i].sizes);
@@ -122,8 +120,8 @@ static int wb_parse_sizes(const char *arg, wb_opts_t *o, char *err, size_t errle
         if (colon) {
             *colon = '\0';
             if (wb_parse_bytes(tok, &a) || wb_parse_bytes(colon + 1, &b) || a == 0 || b < a) {
-                snprintf(err, errlen, "bad range '%s:%s' in --sizes (want A:B, 0 < A <= B)",
-                         tok, colon + 1);
+                snprintf(err, errlen, "bad range '%s:%s' in --sizes (want A:B, 0 < A <= B)", tok,
+                         colon + 1);
                 return -1;
             }
         } else {

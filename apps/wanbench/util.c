@@ -194,7 +194,8 @@ void wb_watchdog_arm(const wb_opts_t *o, const char *phase, size_t size)
                        "%s, size %zu; the peer or the MPI library is stuck (raise --timeout "
                        "if the link is that slow)\n",
                        rank, o->timeout, o->mode_name, phase, size);
-    wb_wd_len = len < 0 ? 0 : ((size_t)len < sizeof(wb_wd_msg) ? (size_t)len : sizeof(wb_wd_msg) - 1);
+    wb_wd_len =
+        len < 0 ? 0 : ((size_t)len < sizeof(wb_wd_msg) ? (size_t)len : sizeof(wb_wd_msg) - 1);
     unsigned secs = (unsigned)(o->timeout + 0.5);
     alarm(secs ? secs : 1);
 }
