@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void wb_ctrl_exchange(long *v, int rank)
 {
@@ -67,6 +68,7 @@ typedef struct {
     size_t size;
     char *sbuf, *rbuf;
     uint64_t seed01, seed10; /* patterns 0->1 and 1->0 */
+    long test_delay_us;      /* WANBENCH_TEST_RTT_US: added to each round trip */
 } wb_lat_t;
 
 static double wb_lat_iter(void *vctx, int rank, int verify)
@@ -96,6 +98,9 @@ static double wb_lat_iter(void *vctx, int rank, int verify)
         wb_check_count(&st, c->size, "latency 0->1");
         wb_check(c->rbuf, c->size, c->seed01, "latency 0->1", c->size);
     }
+    if (c->test_delay_us > 0) {
+        usleep((useconds_t)c->test_delay_us); /* emulated long link, tests only */
+    }
     MPI_Send(c->sbuf, n, MPI_BYTE, 0, WB_TAG_DATA, MPI_COMM_WORLD);
     return 0;
 }
@@ -104,7 +109,8 @@ void wb_mode_latency(const wb_opts_t *o, int rank, int nprocs)
 {
     (void)nprocs;
     for (int si = 0; si < o->nsizes && rank < 2; si++) {
-        wb_lat_t c = {.size = o->sizes[si]};
+        const char *delay = getenv("WANBENCH_TEST_RTT_US");
+        wb_lat_t c = {.size = o->sizes[si], .test_delay_us = delay ? atol(delay) : 0};
         c.sbuf = wb_alloc(c.size);
         c.rbuf = wb_alloc(c.size);
         c.seed01 = wb_seed(o->mode, c.size, 0, 0);

@@ -9,7 +9,9 @@
 # expected WANBENCH line is present with a sane value, then checks the error
 # paths: bad options exit 2, a corrupted transfer (WANBENCH_TEST_CORRUPT=1,
 # which flips a received byte before the check) exits 1 and prints DATA
-# ERROR, a stuck phase (tiny --timeout) exits 3.  Exit 0 when all pass.
+# ERROR, a stuck phase (tiny --timeout) exits 3; and that a 100 ms round trip
+# (WANBENCH_TEST_RTT_US, rank 1 sleeps before replying) keeps a run short.
+# Exit 0 when all pass.
 set -u
 
 launch="mpirun --allow-run-as-root --oversubscribe -np {np}"
@@ -95,6 +97,17 @@ for m in put get; do
     expect $m "$tmp/$m" $m 8 lat_lock_us_median 0.001 1e7
     expect $m "$tmp/$m" $m 65536 lat_fence_us_median 0.001 1e7
 done
+
+# a 100 ms round trip (emulated by rank 1 sleeping before each reply) must
+# cut the repetitions to --min-iters and keep the run short
+t0=$(date +%s)
+WANBENCH_TEST_RTT_US=100000 run 2 "$tmp/slow" latency --sizes 8,1m && ok "slow link runs" ||
+    bad "slow link exit $?"
+t1=$(date +%s)
+expect "slow link" "$tmp/slow" latency 8 lat_us_median 50000 1e6
+expect "slow link" "$tmp/slow" latency 1048576 iters 5 5
+[ $((t1 - t0)) -le 8 ] && ok "slow link: 2 sizes in $((t1 - t0)) s" ||
+    bad "slow link: 2 sizes took $((t1 - t0)) s (budget not applied)"
 
 # error paths
 run 2 "$tmp/e1" latency --bogus 1
