@@ -15,6 +15,7 @@
 static void setup(void)
 {
     cr_assert_eq(MPI_Init(NULL, NULL), MPI_SUCCESS);
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
 }
 
 static void teardown(void)
