@@ -21,15 +21,29 @@ typedef struct walk {
     size_t budget;        /* W_PIECES: emits left before giving up */
 } walk_t;
 
+/* memcpy with the common small sizes inlined. */
+static inline void copy_bytes(void *dst, const void *src, size_t len)
+{
+    switch (len) {
+    case 1: memcpy(dst, src, 1); break;
+    case 2: memcpy(dst, src, 2); break;
+    case 4: memcpy(dst, src, 4); break;
+    case 8: memcpy(dst, src, 8); break;
+    case 12: memcpy(dst, src, 12); break;
+    case 16: memcpy(dst, src, 16); break;
+    default: memcpy(dst, src, len); break;
+    }
+}
+
 static inline int emit(walk_t *w, intptr_t addr, size_t len)
 {
     switch (w->mode) {
     case W_PACK:
-        memcpy(w->p, (const void *)addr, len);
+        copy_bytes(w->p, (const void *)addr, len);
         w->p += len;
         return 0;
     case W_UNPACK:
-        memcpy((void *)addr, w->p, len);
+        copy_bytes((void *)addr, w->p, len);
         w->p += len;
         return 0;
     case W_IOV:
@@ -122,6 +136,15 @@ static int walk_seg(const dt_impl_t *t, intptr_t base, size_t count, size_t off,
     intptr_t p = base + (intptr_t)i * t->pub.extent;
     while (len > 0) {
         size_t n = sz - r < len ? sz - r : len;
+        if (n == sz && t->flat != NULL && w->mode <= W_UNPACK) {
+            /* a whole element: its pieces in order, no search */
+            for (size_t k = 0; k < t->nflat; k++) {
+                emit(w, p + t->flat[k].disp, t->flat[k].len);
+            }
+            len -= n;
+            p += t->pub.extent;
+            continue;
+        }
         int rc = walk_elem(t, p, r, n, w, 1);
         if (rc != 0) {
             return rc;
