@@ -55,9 +55,11 @@ typedef struct user_code {
     int cls;
     char *str;
 } user_code_t;
-static user_code_t *user_codes; /* index: code - NUM_PREDEF */
+static user_code_t *user_codes; /* index: code - USER_BASE */
 static int n_user_codes;
-int dwcp_lastusedcode = NUM_PREDEF - 1;
+/* User-defined classes and codes lie above MPI_ERR_LASTCODE, as the standard expects. */
+#define USER_BASE (MPI_ERR_LASTCODE + 1)
+int dwcp_lastusedcode = MPI_ERR_LASTCODE;
 
 static dwcp_errh_t errh_fatal = {MPI_ERRORS_ARE_FATAL, 1, DWCP_ERRH_COMM, NULL};
 static dwcp_errh_t errh_return = {MPI_ERRORS_RETURN, 1, DWCP_ERRH_COMM, NULL};
@@ -72,7 +74,7 @@ const char *dwcp_error_class_name(int cls)
 
 int dwcp_error_valid(int code)
 {
-    return (code >= 0 && code < NUM_PREDEF) || (code >= NUM_PREDEF && code - NUM_PREDEF < n_user_codes);
+    return (code >= 0 && code < NUM_PREDEF) || (code >= USER_BASE && code - USER_BASE < n_user_codes);
 }
 
 int dwcp_error_class_of(int code)
@@ -80,8 +82,8 @@ int dwcp_error_class_of(int code)
     if (code >= 0 && code < NUM_PREDEF) {
         return code;
     }
-    if (code >= NUM_PREDEF && code - NUM_PREDEF < n_user_codes) {
-        return user_codes[code - NUM_PREDEF].cls;
+    if (code >= USER_BASE && code - USER_BASE < n_user_codes) {
+        return user_codes[code - USER_BASE].cls;
     }
     return MPI_ERR_UNKNOWN;
 }
@@ -91,8 +93,8 @@ const char *dwcp_error_string_of(int code)
     if (code >= 0 && code < NUM_PREDEF) {
         return class_strings[code];
     }
-    if (code >= NUM_PREDEF && code - NUM_PREDEF < n_user_codes) {
-        return user_codes[code - NUM_PREDEF].str ? user_codes[code - NUM_PREDEF].str : "";
+    if (code >= USER_BASE && code - USER_BASE < n_user_codes) {
+        return user_codes[code - USER_BASE].str ? user_codes[code - USER_BASE].str : "";
     }
     return "unknown error code";
 }
@@ -104,7 +106,7 @@ int dwcp_error_add(int cls, int *code)
         return MPI_ERR_NO_MEM;
     }
     user_codes = n;
-    int c = NUM_PREDEF + n_user_codes;
+    int c = USER_BASE + n_user_codes;
     user_codes[n_user_codes].cls = cls < 0 ? c : cls; /* a new class is its own class */
     user_codes[n_user_codes].str = NULL;
     n_user_codes++;
@@ -115,10 +117,10 @@ int dwcp_error_add(int cls, int *code)
 
 int dwcp_error_set_string(int code, const char *s)
 {
-    if (code < NUM_PREDEF || code - NUM_PREDEF >= n_user_codes) {
+    if (code < USER_BASE || code - USER_BASE >= n_user_codes) {
         return MPI_ERR_ARG;
     }
-    user_code_t *u = &user_codes[code - NUM_PREDEF];
+    user_code_t *u = &user_codes[code - USER_BASE];
     char *d = strdup(s);
     if (d == NULL) {
         return MPI_ERR_NO_MEM;

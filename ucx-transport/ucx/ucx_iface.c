@@ -284,7 +284,7 @@ ucp_ep_h dwct_ucx_ep_get(dwct_iface_t *iface, int peer, dwcs_status_t *st)
     ep_params.field_mask = UCP_EP_PARAM_FIELD_REMOTE_ADDRESS |
                            UCP_EP_PARAM_FIELD_ERR_HANDLING_MODE | UCP_EP_PARAM_FIELD_ERR_HANDLER;
     ep_params.address = addr;
-    ep_params.err_mode = UCP_ERR_HANDLING_MODE_PEER;
+    ep_params.err_mode = UCP_ERR_HANDLING_MODE_NONE;
     ep_params.err_handler.cb = ep_error_cb;
     ep_params.err_handler.arg = p;
     ucs_status_t ust = ucp_ep_create(iface->worker, &ep_params, &p->ep);
