@@ -320,3 +320,54 @@ MPI_Count dwcp_dt_elements(const dwcp_dt_t *dt, size_t bytes)
     MPI_Count e = elems_seg(dt_impl(dt), bytes);
     return e < 0 ? MPI_UNDEFINED : e;
 }
+
+/* ---- elements to bytes (MPI_Status_set_elements) ------------------------------------------ */
+
+static size_t bytes_elem(const dt_impl_t *t, MPI_Count n);
+
+/* Packed bytes of the first n builtin elements of a run of elements of t. */
+static size_t bytes_seg(const dt_impl_t *t, MPI_Count n)
+{
+    if (n <= 0 || t->pub.nbasic == 0) {
+        return 0;
+    }
+    return (size_t)(n / t->pub.nbasic) * t->pub.size + bytes_elem(t, n % t->pub.nbasic);
+}
+
+/* Packed bytes of the first n (< nbasic) builtin elements of one element of t. */
+static size_t bytes_elem(const dt_impl_t *t, MPI_Count n)
+{
+    if (n == 0) {
+        return 0;
+    }
+    switch (t->kind) {
+    case DT_ALIAS:
+        return bytes_elem(t->child, n);
+    case DT_VECTOR: {
+        const dt_impl_t *c = t->child;
+        MPI_Count per = (MPI_Count)t->blocklen * c->pub.nbasic;
+        return (size_t)(n / per) * t->blocklen * c->pub.size + bytes_seg(c, n % per);
+    }
+    case DT_BLOCKS: {
+        size_t sum = 0;
+        for (size_t b = 0; b < t->count && n > 0; b++) {
+            const dt_impl_t *c = t->children != NULL ? t->children[b] : t->child;
+            MPI_Count e = (MPI_Count)t->blens[b] * c->pub.nbasic;
+            if (n >= e) {
+                sum += t->blens[b] * c->pub.size;
+                n -= e;
+            } else {
+                return sum + bytes_seg(c, n);
+            }
+        }
+        return sum;
+    }
+    default:
+        return 0;
+    }
+}
+
+size_t dwcp_dt_elements_bytes(const dwcp_dt_t *dt, MPI_Count n)
+{
+    return bytes_seg(dt_impl(dt), n);
+}

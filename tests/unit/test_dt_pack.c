@@ -76,6 +76,12 @@ Test(dtpack, elements_counting)
     cr_assert_eq(dwcp_dt_elements(t, 6), MPI_UNDEFINED);
     cr_assert_eq(dwcp_dt_elements(t, 12 * 3 + 4), 7);
     cr_assert_eq(dwcp_dt_elements(t, 12 * 3 + 5), MPI_UNDEFINED);
+    /* and back: elements -> bytes */
+    size_t want_bytes[] = {0, 4, 12, 16, 24, 28, 36, 40};
+    for (int e = 0; e < 8; e++) {
+        cr_assert_eq(dwcp_dt_elements_bytes(t, e), want_bytes[e], "%d elements", e);
+        cr_assert_eq(dwcp_dt_elements(t, want_bytes[e]), e);
+    }
     MPI_Type_free(&s);
     /* pair types count two elements each */
     cr_assert_eq(dwcp_dt_elements(dwcp_dt_get(MPI_DOUBLE_INT), 24), 4);
