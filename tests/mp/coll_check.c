@@ -295,7 +295,7 @@ static void check_derived(void)
 
 int main(int argc, char **argv)
 {
-    MPI_Init(&argc, &argv);
+    mpt_init(&argc, &argv, 1);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     int sizes[] = {0, 1, 7, 1000, 40000}, k, nb;
@@ -320,6 +320,5 @@ int main(int argc, char **argv)
     MPI_Waitall(2, q, MPI_STATUSES_IGNORE);
     CHECK(y == size * (size - 1) / 2 && b == 77, "concurrent nonblocking: %d %d", y, b);
     (void)z;
-    MPI_Finalize();
-    return 0;
+    return mpt_finish();
 }
