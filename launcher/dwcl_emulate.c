@@ -35,6 +35,10 @@
 /* wanem's limit when no --timeout is given: one day. */
 #define DWCL_EMU_NO_LIMIT_S 86400.0
 
+/* Directory for the rsh agent, made by the outer dwcprun and passed to the inner one. */
+#define DWCL_EMU_DIR_ENV "DWCL_EMU_DIR"
+#define DWCL_EMU_AGENT "agent.sh"
+
 /** One emulated site as announced by wanem. */
 typedef struct emu_site {
     char name[64];
@@ -59,6 +63,13 @@ static int self_dir(char *buf, size_t len)
     return 0;
 }
 
+/* True when @p path is an executable regular file (not a directory such as wanem/). */
+static int is_exe(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
 /* wanem: $DWCP_WANEM, else beside dwcprun (installed), else wanem/wanem (build tree), else PATH. */
 static void find_wanem(char *buf, size_t len)
 {
@@ -71,15 +82,26 @@ static void find_wanem(char *buf, size_t len)
     }
     if (self_dir(dir, sizeof(dir)) == 0) {
         int n = snprintf(buf, len, "%s/wanem", dir);
-        if (n > 0 && (size_t)n < len && access(buf, X_OK) == 0) {
+        if (n > 0 && (size_t)n < len && is_exe(buf)) {
             return;
         }
         n = snprintf(buf, len, "%s/wanem/wanem", dir);
-        if (n > 0 && (size_t)n < len && access(buf, X_OK) == 0) {
+        if (n > 0 && (size_t)n < len && is_exe(buf)) {
             return;
         }
     }
     snprintf(buf, len, "wanem");
+}
+
+/* Remove the agent directory (it only ever holds the agent script). */
+static void remove_agent_dir(const char *dir)
+{
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof(path), "%s/" DWCL_EMU_AGENT, dir);
+    unlink(path);
+    if (rmdir(dir) != 0 && errno != ENOENT) {
+        fprintf(stderr, "dwcprun: cannot remove %s: %m\n", dir);
+    }
 }
 
 /* Print what --emulate would do (used without root and with --dry-run). */
@@ -107,7 +129,7 @@ static void print_plan(const dwcl_opts_t *o, const dwcl_sites_t *s, const dwcl_c
 static int run_outer(const dwcl_opts_t *o, const dwcl_sites_t *s, const dwcl_context_t *ctx,
                      int nctx)
 {
-    char prefix[32], wanem[PATH_MAX], self[PATH_MAX];
+    char prefix[32], wanem[PATH_MAX], self[PATH_MAX], dir[] = "/tmp/dwcprun.XXXXXX";
     dwcl_argv_t cmd = {0};
     ssize_t n;
     int rc;
@@ -153,7 +175,14 @@ static int run_outer(const dwcl_opts_t *o, const dwcl_sites_t *s, const dwcl_con
         .grace_s = 10.0,
         .verbose = o->verbose,
     };
+    if (mkdtemp(dir) == NULL) {
+        fprintf(stderr, "dwcprun: cannot create a temporary directory: %m\n");
+        dwcl_argv_free(&cmd);
+        return 1;
+    }
+    setenv(DWCL_EMU_DIR_ENV, dir, 1);
     rc = dwcl_run_supervise(cmd.v, &ro);
+    remove_agent_dir(dir);
     dwcl_argv_free(&cmd);
     return rc;
 }
@@ -219,7 +248,8 @@ static int run_inner(const dwcl_opts_t *o, const dwcl_sites_t *s, dwcl_context_t
 {
     const char *list = getenv("DWCP_WANEM_SITES"), *iface = getenv("DWCP_WANEM_IFACE");
     emu_site_t *es = calloc((size_t)s->nsites + 1, sizeof(*es));
-    char dir[] = "/tmp/dwcprun.XXXXXX", agent[sizeof(dir) + 16];
+    const char *given = getenv(DWCL_EMU_DIR_ENV);
+    char dir[PATH_MAX] = "/tmp/dwcprun.XXXXXX", agent[PATH_MAX + 16];
     dwcl_argv_t cmd = {0}, extra = {0};
     const char *ns0 = NULL;
     int nes, rc = 1, have_dir = 0;
@@ -246,12 +276,17 @@ static int run_inner(const dwcl_opts_t *o, const dwcl_sites_t *s, dwcl_context_t
         fprintf(stderr, "dwcprun: site %s is not in DWCP_WANEM_SITES='%s'\n", ctx[0].site, list);
         goto out;
     }
-    if (mkdtemp(dir) == NULL) {
+    /* The outer dwcprun normally owns the directory (it outlives us even if wanem has to
+     * SIGKILL this process); otherwise make our own. */
+    if (given != NULL && *given != '\0') {
+        snprintf(dir, sizeof(dir), "%s", given);
+    } else if (mkdtemp(dir) == NULL) {
         fprintf(stderr, "dwcprun: cannot create a temporary directory: %m\n");
         goto out;
+    } else {
+        have_dir = 1;
     }
-    have_dir = 1;
-    snprintf(agent, sizeof(agent), "%s/agent.sh", dir);
+    snprintf(agent, sizeof(agent), "%s/" DWCL_EMU_AGENT, dir);
     if (write_agent(agent, es, nes) != 0) {
         goto out;
     }
@@ -289,8 +324,7 @@ static int run_inner(const dwcl_opts_t *o, const dwcl_sites_t *s, dwcl_context_t
     rc = dwcl_run_supervise(cmd.v, &ro);
 out:
     if (have_dir) {
-        unlink(agent);
-        rmdir(dir);
+        remove_agent_dir(dir);
     }
     dwcl_argv_free(&extra);
     dwcl_argv_free(&cmd);
