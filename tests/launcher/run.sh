@@ -57,6 +57,17 @@ if ! ${CC:-cc} -O1 -o "$T/probe" "$SRC/probe.c"; then
 fi
 P=$T/probe
 
+# 0. Block placement (unit checks of launcher/dwcl_place.c).
+if ${CC:-cc} -O1 -I"$SRC/../../launcher" -o "$T/place_test" "$SRC/place_test.c" \
+    "$SRC/../../launcher/dwcl_place.c" 2>"$T/e0"; then
+    "$T/place_test" >"$T/o0"
+    cat "$T/o0"
+    npass=$((npass + $(count "$T/o0" '^PASS')))
+    nfail=$((nfail + $(count "$T/o0" '^FAIL')))
+else
+    fail "cannot compile place_test.c" "$(cat "$T/e0")"
+fi
+
 # 1. Exit code propagation: rank 1 exits 3.
 timeout 60 "$RUN" -np 3 --timeout 50 "$P" --exit-rank 1 3 >"$T/o1" 2>"$T/e1"
 rc=$?
