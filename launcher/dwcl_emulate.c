@@ -114,8 +114,19 @@ static void print_plan(const dwcl_opts_t *o, const dwcl_sites_t *s, const dwcl_c
         fprintf(out, "      %s-%s  10.201.0.%d  (site %s, %d slots)\n", prefix, s->sites[i].name,
                 i + 1, s->sites[i].name, s->sites[i].slots);
     }
-    fprintf(out, "  - emulate the links of %s between them (wanem: delay, rate, queue, loss)\n",
-            o->sites_file);
+    fprintf(out, "  - emulate the links of %s between them (wanem):\n", o->sites_file);
+    for (int a = 0; a < s->nsites; a++) {
+        for (int b = 0; b < s->nsites; b++) {
+            const dwcl_link_params_t *l = a != b ? dwcl_sites_link(s, a, b) : NULL;
+            if (l == NULL) {
+                continue;
+            }
+            fprintf(out, "      %s->%s delay %.3f ms, rate %s%.0f Mbit/s, loss %g%%\n",
+                    s->sites[a].name, s->sites[b].name, (double)l->delay_ns / 1e6,
+                    l->rate_bps == 0 ? "unlimited " : "", (double)l->rate_bps / 1e6,
+                    l->loss * 100.0);
+        }
+    }
     fprintf(out, "  - place the ranks (block placement):");
     for (int i = 0, r = 0; i < nctx; r += ctx[i].np, i++) {
         fprintf(out, " %s: %d-%d;", ctx[i].site, r, r + ctx[i].np - 1);
@@ -159,7 +170,12 @@ static int run_outer(const dwcl_opts_t *o, const dwcl_sites_t *s, const dwcl_con
     dwcl_argv_add(&cmd, "--");
     dwcl_argv_add(&cmd, self);
     dwcl_argv_add(&cmd, "--dwcl-in-wanem");
-    dwcl_argv_addv(&cmd, o->argv + 1, o->argc - 1);
+    /* The same arguments (the inner step ignores --emulate), minus --dry-run. */
+    for (int i = 1; i < o->argc; i++) {
+        if (o->argv + i >= o->prog || strcmp(o->argv[i], "--dry-run") != 0) {
+            dwcl_argv_add(&cmd, o->argv[i]);
+        }
+    }
     if (o->dry_run) {
         print_plan(o, s, ctx, nctx, prefix, stdout);
         dwcl_argv_print(&cmd, stdout, NULL);
