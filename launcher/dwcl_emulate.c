@@ -131,8 +131,9 @@ static void print_plan(const dwcl_opts_t *o, const dwcl_sites_t *s, const dwcl_c
     for (int i = 0, r = 0; i < nctx; r += ctx[i].np, i++) {
         fprintf(out, " %s: %d-%d;", ctx[i].site, r, r + ctx[i].np - 1);
     }
-    fprintf(out, "\n  - run mpirun in namespace %s-%s; ranks of the other sites start in theirs\n"
-                 "    through an rsh agent (ip netns exec), then remove everything it created\n",
+    fprintf(out,
+            "\n  - run mpirun in namespace %s-%s; ranks of the other sites start in theirs\n"
+            "    through an rsh agent (ip netns exec), then remove everything it created\n",
             prefix, ctx[0].site);
 }
 
@@ -259,8 +260,8 @@ static int write_agent(const char *path, const emu_site_t *es, int n)
 }
 
 /* Inner step: inside wanem, start mpirun in the first site's namespace. */
-static int run_inner(const dwcl_opts_t *o, const dwcl_sites_t *s, dwcl_context_t *ctx,
-                     int nctx, const char *sites_abs)
+static int run_inner(const dwcl_opts_t *o, const dwcl_sites_t *s, dwcl_context_t *ctx, int nctx,
+                     const char *sites_abs)
 {
     const char *list = getenv("DWCP_WANEM_SITES"), *iface = getenv("DWCP_WANEM_IFACE");
     emu_site_t *es = calloc((size_t)s->nsites + 1, sizeof(*es));

@@ -18,7 +18,8 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
+    fprintf(
+        out,
         "usage: dwcprun [options] program [args...]\n"
         "Run an MPI program built with DWCP-MPI (dwcpcc) on N ranks.\n"
         "  -np N, -n N            number of ranks (default: all slots of --sites, else mpirun's)\n"
