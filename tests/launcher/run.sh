@@ -6,11 +6,13 @@
 # launcher cannot hang the suite. The rank program (probe.c) needs no MPI.
 set -u
 
-if [ $# -lt 1 ] || [ ! -x "$1/launcher/dwcprun" ]; then
+# BUILDDIR: the argument, else $DWCP_BUILDDIR, else .. (make check runs tests from BUILDDIR/tests).
+B=${1:-${DWCP_BUILDDIR:-..}}
+if [ ! -x "$B/launcher/dwcprun" ]; then
     echo "usage: $0 BUILDDIR   (a configured and built tree with launcher/dwcprun)" >&2
     exit 2
 fi
-B=$(cd "$1" && pwd)
+B=$(cd "$B" && pwd)
 SRC=$(cd "$(dirname "$0")" && pwd)
 RUN=$B/launcher/dwcprun
 CC_W=$B/launcher/dwcpcc
@@ -197,6 +199,17 @@ timeout 60 "$RUN" -np 1 "$P" -np --timeout "a b" >"$T/o7b" 2>&1
 rc=$?
 grep -q '^rank=0 -np=- --timeout=- a b=-$' "$T/o7b" && pass "arguments after the program are untouched" ||
     fail "program arguments: rc=$rc" "$(cat "$T/o7b")"
+# --name=value spelling, and --dry-run.
+out=$("$RUN" --dry-run --np=2 --timeout=5 -x DWCL_A=1 --mca dwcp_y 2 "$P" arg 2>&1)
+rc=$?
+case $out in
+*"mpirun"*" --mca dwcp_y 2 -np 2 -x DWCL_A=1 $P arg") [ $rc -eq 0 ] && pass "--np=2 --timeout=5 and --dry-run" ||
+    fail "--dry-run rc=$rc" ;;
+*) fail "--np=2/--dry-run output: $out" ;;
+esac
+"$RUN" --emulate=yes --sites x "$P" >/dev/null 2>&1
+rc=$?
+[ $rc -eq 2 ] && pass "--emulate=yes refused (rc=2)" || fail "--emulate=yes: rc=$rc"
 # -v prints the mpirun command.
 timeout 60 "$RUN" -v -np 1 --mca dwcp_x 1 "$P" >"$T/o7c" 2>"$T/e7c"
 grep -q "running: .*mpirun.* --mca dwcp_x 1 -np 1 .*probe" "$T/e7c" && pass "-v prints the mpirun command" ||
