@@ -236,7 +236,7 @@ esac
     fail "dwcpcc -showme:compile/-showme:link"
 DWCPCC_CC=my-cc "$CC_W" -showme x.c | grep -q '^my-cc ' && pass "dwcpcc honours DWCPCC_CC" ||
     fail "dwcpcc DWCPCC_CC"
-DWCP_PREFIX=/opt/dwcp "$CC_W" -showme x.c | grep -q -- '-I/opt/dwcp/include x.c -L/opt/dwcp/lib' &&
+DWCP_PREFIX=/opt/dwcp "$CC_W" -showme x.c | grep -q -- '-I/opt/dwcp/include .*x.c -L/opt/dwcp/lib ' &&
     pass "dwcpcc honours DWCP_PREFIX" || fail "dwcpcc DWCP_PREFIX"
 "$CC_W" --version | head -1 | grep -q '^dwcpcc (dwcp-mpi) [0-9]' && pass "dwcpcc --version" ||
     fail "dwcpcc --version"
