@@ -21,7 +21,7 @@ T=$(mktemp -d /tmp/dwcl-test.XXXXXX)
 npass=0
 nfail=0
 trap 'rm -rf "$T"' EXIT
-trap 'rm -rf "$T"; exit 130' INT TERM
+trap 'rm -rf "$T"; exit 130' INT TERM HUP PIPE
 
 pass() { echo "PASS: $1"; npass=$((npass + 1)); }
 fail() { echo "FAIL: $1"; shift; for l in "$@"; do echo "      $l"; done; nfail=$((nfail + 1)); }
@@ -177,6 +177,21 @@ nb=$(count "$T/o6c" 'DWCP_SITE=beta$')
 [ $rc -eq 0 ] && [ "$na" -eq 4 ] && [ "$nb" -eq 3 ] &&
     pass "--sites --oversubscribe: 7 ranks = 4 alpha + 3 beta" ||
     fail "--oversubscribe placement: rc=$rc alpha=$na beta=$nb (want 4, 3)" "$(cat "$T/o6c")"
+# One PMIx namespace across the sites' app contexts: a PMIx put/fence/get among all ranks.
+PP=""
+if pkg-config --exists pmix 2>/dev/null &&
+    ${CC:-cc} -o "$T/pmix_probe" "$SRC/pmix_probe.c" $(pkg-config --cflags --libs pmix) 2>"$T/e6p"; then
+    PP=$T/pmix_probe
+    timeout 60 "$RUN" -np 5 --timeout 50 --sites "$T/two.sites" "$PP" >"$T/o6p" 2>&1
+    rc=$?
+    ns=$(sed -n 's/.*nspace=\([^ ]*\).*/\1/p' "$T/o6p" | sort -u | wc -l)
+    n=$(count "$T/o6p" '^pmix rank=[0-4] size=5 .* peers=ok$')
+    [ $rc -eq 0 ] && [ "$n" -eq 5 ] && [ "$ns" -eq 1 ] &&
+        pass "--sites: 5 ranks in one PMIx namespace, put/fence/get among all" ||
+        fail "--sites PMIx: rc=$rc, $n of 5 ok, $ns namespaces" "$(cat "$T/o6p")"
+else
+    skip "PMIx bootstrap check: cannot build pmix_probe.c ($(cat "$T/e6p" 2>/dev/null | head -1))"
+fi
 printf 'site alpha slots=zero\n' >"$T/bad.sites"
 timeout 60 "$RUN" -np 1 --sites "$T/bad.sites" "$P" >"$T/o6d" 2>&1
 rc=$?
@@ -300,6 +315,16 @@ else
     else
         fail "--emulate: rc=$rc, alpha ns=[$na] beta ns=[$nb] own=$mynet, namespaces left=$left" \
             "$(cat "$T/o10" "$T/e10")"
+    fi
+    # PMIx bootstrap across the emulated sites (the daemons reach mpirun over the WAN links).
+    if [ -n "$PP" ]; then
+        timeout 120 "$RUN" -np 4 --timeout 60 --sites "$T/two.sites" --emulate "$PP" \
+            >"$T/o10p" 2>&1
+        rc=$?
+        n=$(count "$T/o10p" '^pmix rank=[0-3] size=4 .*site=(alpha|beta) peers=ok$')
+        [ $rc -eq 0 ] && [ "$n" -eq 4 ] &&
+            pass "--emulate: PMIx put/fence/get among 4 ranks across the emulated sites" ||
+            fail "--emulate PMIx: rc=$rc, $n of 4 ok" "$(cat "$T/o10p")"
     fi
     # SIGTERM during an emulated run: ranks, namespaces and the agent directory all go away.
     mkdir -p "$T/pidsE"
