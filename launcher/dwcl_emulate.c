@@ -93,6 +93,18 @@ static void find_wanem(char *buf, size_t len)
     snprintf(buf, len, "wanem");
 }
 
+/* The ip(8) binary: absolute when found, so a PATH without sbin does not matter. */
+static const char *ip_path(void)
+{
+    static const char *const cand[] = {"/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"};
+    for (size_t i = 0; i < sizeof(cand) / sizeof(cand[0]); i++) {
+        if (is_exe(cand[i])) {
+            return cand[i];
+        }
+    }
+    return "ip";
+}
+
 /* Remove the agent directory (it only ever holds the agent script). */
 static void remove_agent_dir(const char *dir)
 {
@@ -249,9 +261,11 @@ static int write_agent(const char *path, const emu_site_t *es, int n)
     for (int i = 0; i < n; i++) {
         fprintf(f, "    '%s'|'%s') ns='%s' ;;\n", es[i].name, es[i].addr, es[i].ns);
     }
-    fprintf(f, "    *) echo \"dwcprun agent: unknown site '$host'\" >&2; exit 255 ;;\n"
-               "esac\n"
-               "exec ip netns exec \"$ns\" /bin/sh -c \"$*\"\n");
+    fprintf(f,
+            "    *) echo \"dwcprun agent: unknown site '$host'\" >&2; exit 255 ;;\n"
+            "esac\n"
+            "exec %s netns exec \"$ns\" /bin/sh -c \"$*\"\n",
+            ip_path());
     if (fclose(f) != 0 || chmod(path, 0700) != 0) {
         fprintf(stderr, "dwcprun: cannot write %s: %m\n", path);
         return -1;
@@ -325,7 +339,7 @@ static int run_inner(const dwcl_opts_t *o, const dwcl_sites_t *s, dwcl_context_t
     dwcl_argv_add(&extra, "--mca");
     dwcl_argv_add(&extra, "btl_tcp_if_include");
     dwcl_argv_add(&extra, iface);
-    dwcl_argv_add(&cmd, "ip");
+    dwcl_argv_add(&cmd, ip_path());
     dwcl_argv_add(&cmd, "netns");
     dwcl_argv_add(&cmd, "exec");
     dwcl_argv_add(&cmd, ns0);

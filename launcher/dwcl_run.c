@@ -186,6 +186,13 @@ int dwcl_run_supervise(char *const argv[], const dwcl_run_opts_t *o)
         }
     }
     kill_orphans(o->me, o->verbose);
+    /* Signals that arrived after the job ended must not kill us when unblocked. */
+    for (int i = 0; i < 64; i++) {
+        struct timespec zero = {0, 0};
+        if (sigtimedwait(&set, NULL, &zero) < 0) {
+            break;
+        }
+    }
     sigprocmask(SIG_SETMASK, &oldmask, NULL);
 
     if (timed_out) {
