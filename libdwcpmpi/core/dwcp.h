@@ -108,6 +108,7 @@ struct dwcp_req {
     int tag;
     dwcp_send_mode_t mode;
     int pending;              /* sub-operations outstanding (transport send, ack, fetch) */
+    int dt_held;              /* this operation holds a reference on dt (dropped at completion) */
     void *tmp;                /* pack/unpack staging buffer (malloc'd) */
     size_t tmp_len;
     dwct_comp_t comp;         /* transport completion */
@@ -136,6 +137,12 @@ void dwcp_req_complete(dwcp_req_t *req);
 
 /** Free a request and its handle. */
 void dwcp_req_free(dwcp_req_t *req);
+
+/** MPI_Request_free semantics: drop the handle now, free the request once complete. */
+void dwcp_req_detach(dwcp_req_t *req);
+
+/** Progress once and report whether @p req is complete (runs its poll function). */
+int dwcp_req_test(dwcp_req_t *req);
 
 /* ---- Internal point-to-point (used by the bindings and by collectives) -------------------- */
 
@@ -263,6 +270,11 @@ void dwcp_comm_release(dwcp_comm_t *c);
 dwcp_group_t *dwcp_group_create(int size, const int *world);
 void dwcp_group_release(dwcp_group_t *g);
 
+/** Set by the topology module: copy topology state on MPI_Comm_dup. */
+extern void (*dwcp_topo_dup_hook)(dwcp_comm_t *from, dwcp_comm_t *to);
+/** Modules that hang state on communicators register a function called when one is destroyed. */
+dwcs_status_t dwcp_comm_free_hook_add(void (*fn)(dwcp_comm_t *c));
+
 /* Attributes (core/attr.c). */
 dwcs_status_t dwcp_attr_init(void);
 void dwcp_attr_finalize(void);
@@ -283,6 +295,10 @@ void dwcp_errors_finalize(void);
 dwcs_status_t dwcp_p2p_init(void);
 dwcs_status_t dwcp_p2p_finalize(void);
 dwct_rx_action_t dwcp_p2p_rx(void *arg, const dwct_hdr_t *hdr, dwct_rx_t *rx);
+/** Handler for message types other than P2P/ACK (set by the RMA module); NULL drops them. */
+extern dwct_rx_action_t (*dwcp_p2p_rx_other)(const dwct_hdr_t *hdr, dwct_rx_t *rx);
+/** Cancel a posted receive; 1 if it was still posted (now complete and cancelled). */
+int dwcp_p2p_cancel_recv(dwcp_req_t *r);
 
 /* Checks at the API edge. */
 #define DWCP_CHECK_INIT(fname)                                                                     \

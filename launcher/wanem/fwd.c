@@ -1,0 +1,220 @@
+/*
+ * fwd.c - the packet forwarding loop of wanem (see fwd.h).
+ */
+#define _GNU_SOURCE
+#include "fwd.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RX_BUF_BYTES (256 * 1024)
+#define RX_BATCH 32
+#define WATCH_TAG 0x100000000ull
+#define MAX_EVENTS 64
+
+uint64_t dwcl_fwd_now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int dwcl_fwd_init(dwcl_fwd_t *f, const dwcl_sites_t *sites, int *tun_fd, int vnet_hdr,
+                  uint64_t seed)
+{
+    int n = sites->nsites;
+
+    memset(f, 0, sizeof(*f));
+    f->epfd = -1;
+    f->nsites = n;
+    f->tun_fd = tun_fd;
+    f->vnet_hdr_len = vnet_hdr ? 10 : 0;
+    f->spin_ns = DWCL_FWD_SPIN_NS;
+    f->start_ns = dwcl_fwd_now_ns();
+    f->buf = malloc(RX_BUF_BYTES);
+    f->links = calloc((size_t)n * (size_t)n, sizeof(*f->links));
+    if (f->buf == NULL || f->links == NULL) {
+        fprintf(stderr, "wanem: out of memory\n");
+        goto fail;
+    }
+    for (int i = 0; i < n * n; i++) {
+        if (dwcl_wanlink_init(&f->links[i], &sites->links[i], f->start_ns,
+                              seed * 1000003u + (uint64_t)i) != 0) {
+            fprintf(stderr, "wanem: out of memory\n");
+            goto fail;
+        }
+    }
+    f->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (f->epfd < 0) {
+        fprintf(stderr, "wanem: epoll_create1: %m\n");
+        goto fail;
+    }
+    for (int i = 0; i < n; i++) {
+        struct epoll_event ev = {.events = EPOLLIN, .data.u64 = (uint64_t)i};
+        if (epoll_ctl(f->epfd, EPOLL_CTL_ADD, tun_fd[i], &ev) != 0) {
+            fprintf(stderr, "wanem: epoll_ctl on TUN of site %d: %m\n", i);
+            goto fail;
+        }
+    }
+    return 0;
+fail:
+    dwcl_fwd_fini(f);
+    return -1;
+}
+
+void dwcl_fwd_fini(dwcl_fwd_t *f)
+{
+    if (f->links != NULL) {
+        for (int i = 0; i < f->nsites * f->nsites; i++) {
+            dwcl_wanlink_fini(&f->links[i]);
+        }
+    }
+    free(f->links);
+    free(f->buf);
+    if (f->epfd >= 0) {
+        close(f->epfd);
+    }
+    f->links = NULL;
+    f->buf = NULL;
+    f->epfd = -1;
+}
+
+int dwcl_fwd_watch(dwcl_fwd_t *f, int fd)
+{
+    struct epoll_event ev = {.events = EPOLLIN, .data.u64 = WATCH_TAG + (uint64_t)f->nwatch};
+
+    if (epoll_ctl(f->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+        fprintf(stderr, "wanem: epoll_ctl: %m\n");
+        return -1;
+    }
+    return f->nwatch++;
+}
+
+/* Site index of an IPv4 destination, or -1. */
+static int route(const dwcl_fwd_t *f, const uint8_t *ip, ssize_t len)
+{
+    uint32_t dst;
+    uint32_t host;
+
+    if (len < 20 || (ip[0] >> 4) != 4) {
+        return -1;
+    }
+    dst = ((uint32_t)ip[16] << 24) | ((uint32_t)ip[17] << 16) | ((uint32_t)ip[18] << 8) | ip[19];
+    if ((dst & 0xffffff00u) != DWCL_FWD_NET) {
+        return -1;
+    }
+    host = dst & 0xff;
+    if (host < 1 || (int)host > f->nsites) {
+        return -1;
+    }
+    return (int)host - 1;
+}
+
+/* Read up to RX_BATCH packets from the TUN of site src. */
+static void receive(dwcl_fwd_t *f, int src)
+{
+    for (int k = 0; k < RX_BATCH; k++) {
+        ssize_t len = read(f->tun_fd[src], f->buf, RX_BUF_BYTES);
+        const uint8_t *ip = f->buf + f->vnet_hdr_len;
+        uint32_t gso = 0;
+        int dst;
+
+        if (len < 0) {
+            if (errno != EAGAIN && errno != EINTR) {
+                fprintf(stderr, "wanem: read from TUN of site %d: %m\n", src);
+            }
+            return;
+        }
+        f->rx_pkts++;
+        if (len <= f->vnet_hdr_len) {
+            f->unroutable++;
+            continue;
+        }
+        if (f->vnet_hdr_len != 0 && f->buf[1] != 0) { /* gso_type != NONE */
+            gso = (uint32_t)f->buf[4] | ((uint32_t)f->buf[5] << 8);
+        }
+        dst = route(f, ip, len - f->vnet_hdr_len);
+        if (dst < 0 || dst == src) {
+            f->unroutable++;
+            continue;
+        }
+        dwcl_wanlink_submit(&f->links[src * f->nsites + dst], dwcl_fwd_now_ns(), f->buf,
+                            (uint32_t)len,
+                            dwcl_wanlink_wire_bytes(ip, (uint32_t)(len - f->vnet_hdr_len), gso));
+    }
+}
+
+/* Write every packet whose release time has come; return the next release. */
+static uint64_t release(dwcl_fwd_t *f, uint64_t now)
+{
+    uint64_t next = UINT64_MAX;
+    int n = f->nsites;
+
+    for (int i = 0; i < n * n; i++) {
+        dwcl_wanlink_t *l = &f->links[i];
+        while (l->count != 0 && dwcl_wanlink_next(l) <= now) {
+            const dwcl_wanlink_pkt_t *p = dwcl_wanlink_head(l);
+            if (write(f->tun_fd[i % n], p->data, p->len) != (ssize_t)p->len) {
+                f->tx_errors++;
+                if (!f->reported_tx_error) {
+                    fprintf(stderr, "wanem: write to TUN of site %d: %m (further errors "
+                            "only counted)\n", i % n);
+                    f->reported_tx_error = 1;
+                }
+            }
+            dwcl_wanlink_pop(l);
+            f->last_tx_ns = now;
+        }
+        if (dwcl_wanlink_next(l) < next) {
+            next = dwcl_wanlink_next(l);
+        }
+    }
+    return next;
+}
+
+int dwcl_fwd_run(dwcl_fwd_t *f, uint64_t deadline_ns)
+{
+    struct epoll_event ev[MAX_EVENTS];
+
+    for (;;) {
+        uint64_t now = dwcl_fwd_now_ns();
+        uint64_t next = release(f, now), wake;
+        struct timespec ts = {0, 0};
+        uint64_t spin;
+        int nev;
+
+        if (now >= deadline_ns) {
+            return -1;
+        }
+        wake = next < deadline_ns ? next : deadline_ns;
+        spin = (now - f->last_tx_ns < DWCL_FWD_BUSY_NS) ? 0 : f->spin_ns;
+        if (wake - now > spin) {
+            uint64_t sleep_ns = wake - now - spin;
+            ts.tv_sec = (time_t)(sleep_ns / 1000000000ull);
+            ts.tv_nsec = (long)(sleep_ns % 1000000000ull);
+        }
+        nev = epoll_pwait2(f->epfd, ev, MAX_EVENTS, &ts, NULL);
+        if (nev < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            fprintf(stderr, "wanem: epoll_pwait2: %m\n");
+            return -2;
+        }
+        if (nev == 0) {
+            continue;
+        }
+        for (int i = 0; i < nev; i++) {
+            if (ev[i].data.u64 >= WATCH_TAG) {
+                return (int)(ev[i].data.u64 - WATCH_TAG);
+            }
+            receive(f, (int)ev[i].data.u64);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+/*
+ * p2p.h — the matching engine's private state (shared by the p2p/ files and the p2p bindings).
+ *
+ * One posted-receive queue and one unexpected-message queue for the process, both in order
+ * (posting order / arrival order after per-peer sequence reordering), so wildcard receives see
+ * every transport's arrivals in MPI's non-overtaking order.
+ */
+#ifndef DWCP_P2P_H
+#define DWCP_P2P_H
+
+#include "dwcp.h"
+
+/** A message that arrived before its receive was posted (or one taken by MPI_Mprobe). */
+typedef struct dwcp_umsg {
+    dwct_hdr_t hdr;
+    void *data;                 /* eager payload copy (malloc'd) or NULL */
+    dwct_rx_t rx;               /* kept transport payload when data == NULL and hdr.len > 0 */
+    const dwct_ops_t *ops;      /* transport that holds rx */
+    dwct_iface_t *iface;
+    struct dwcp_umsg *next;
+    struct dwcp_umsg *prev;
+    int handle;                 /* MPI_Message handle when taken by Mprobe */
+} dwcp_umsg_t;
+
+/** Per-peer stash of messages that arrived ahead of their sequence number. */
+typedef struct dwcp_ooo {
+    dwcp_umsg_t *head;          /* sorted by hdr.seq */
+} dwcp_ooo_t;
+
+typedef struct dwcp_p2p_state {
+    dwcp_req_t *posted_head, *posted_tail;
+    dwcp_umsg_t *unexp_head, *unexp_tail;
+    dwcp_ooo_t *ooo;            /* per world rank */
+    uint64_t post_counter;
+    dwcp_req_t *free_reqs;      /* request freelist */
+    size_t n_active;            /* allocated requests */
+    size_t n_detached;          /* requests freed by the user before completing */
+} dwcp_p2p_state_t;
+
+extern dwcp_p2p_state_t dwcp_p2p;
+
+/** Transport and instance used to reach world rank @p w. */
+static inline dwcp_peer_t *dwcp_peer(int w)
+{
+    return &dwcp_g.peers[w];
+}
+
+/** Does a message with this envelope match receive @p r? */
+static inline int dwcp_match(const dwcp_req_t *r, uint32_t ctx, int crank, int tag)
+{
+    return r->ctx == ctx && (r->peer == MPI_ANY_SOURCE || r->peer == crank) &&
+           (r->tag == MPI_ANY_TAG || r->tag == tag);
+}
+
+/** Find (and optionally remove) the first unexpected message matching (ctx, src, tag). */
+dwcp_umsg_t *dwcp_unexp_find(uint32_t ctx, int src, int tag, int remove);
+
+/** Deliver unexpected message @p m into receive @p r (frees @p m). */
+void dwcp_umsg_deliver(dwcp_umsg_t *m, dwcp_req_t *r);
+
+/** Free an unexpected message without delivering it. */
+void dwcp_umsg_free(dwcp_umsg_t *m);
+
+/** Send a control message (ACK) with no payload. */
+dwcs_status_t dwcp_send_ctrl(int world_dst, uint16_t type, uint64_t cookie);
+
+/** Fill @p st from a message envelope (count in bytes). */
+static inline void dwcp_status_set(MPI_Status *st, int src, int tag, size_t bytes, int err)
+{
+    st->MPI_SOURCE = src;
+    st->MPI_TAG = tag;
+    st->MPI_ERROR = err;
+    st->dwcp_count = (long long)bytes;
+    st->dwcp_cancelled = 0;
+}
+
+/** The empty status (PROC_NULL receives, inactive requests). */
+static inline void dwcp_status_empty(MPI_Status *st)
+{
+    dwcp_status_set(st, MPI_ANY_SOURCE, MPI_ANY_TAG, 0, MPI_SUCCESS);
+}
+
+/* Buffered-send buffer (p2p/bsend.c). */
+int dwcp_bsend_attach(void *buf, size_t size);
+int dwcp_bsend_detach(void **buf, size_t *size);
+dwcs_status_t dwcp_bsend_start(const void *buf, size_t count, dwcp_dt_t *dt, int dst, int tag,
+                               dwcp_comm_t *comm, dwcp_req_t *user_req);
+void dwcp_bsend_finalize(void);
+
+/** Idle-aware spin: call between unsuccessful progress passes of a blocking wait. */
+void dwcp_wait_idle(unsigned events, unsigned *idle);
+
+#endif

@@ -1,0 +1,66 @@
+/* Start-up and shut-down of the point-to-point engine. */
+#include <stdlib.h>
+#include <time.h>
+
+#include "p2p.h"
+
+dwcs_status_t dwcp_p2p_init(void)
+{
+    return DWCS_OK;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+dwcs_status_t dwcp_p2p_finalize(void)
+{
+    dwcs_status_t st = DWCS_OK;
+    unsigned idle = 0;
+    double deadline = now() + dwcp_g.cfg.finalize_timeout;
+    dwcp_bsend_finalize();
+    /* Sends the user freed before completion must still reach their targets. */
+    while (dwcp_p2p.n_detached > 0) {
+        dwcp_wait_idle(dwcp_progress(), &idle);
+        if (now() > deadline) {
+            DWCS_WARN("MPI_Finalize: %zu freed requests still incomplete after %.0f s",
+                      dwcp_p2p.n_detached, dwcp_g.cfg.finalize_timeout);
+            st = DWCS_ERR_TIMEOUT;
+            break;
+        }
+    }
+    /* Drop unreceived messages (an erroneous program may leave some). */
+    int n = 0;
+    while (dwcp_p2p.unexp_head != NULL) {
+        dwcp_umsg_t *m = dwcp_p2p.unexp_head;
+        dwcp_p2p.unexp_head = m->next;
+        dwcp_umsg_free(m);
+        n++;
+    }
+    dwcp_p2p.unexp_tail = NULL;
+    if (n > 0) {
+        DWCS_INFO("MPI_Finalize: %d messages were sent to this rank but never received", n);
+    }
+    int i;
+    for (i = 0; dwcp_p2p.ooo != NULL && i < dwcp_g.size; i++) {
+        while (dwcp_p2p.ooo[i].head != NULL) {
+            dwcp_umsg_t *m = dwcp_p2p.ooo[i].head;
+            dwcp_p2p.ooo[i].head = m->next;
+            dwcp_umsg_free(m);
+        }
+    }
+    free(dwcp_p2p.ooo);
+    dwcp_p2p.ooo = NULL;
+    while (dwcp_p2p.free_reqs != NULL) {
+        dwcp_req_t *r = dwcp_p2p.free_reqs;
+        dwcp_p2p.free_reqs = r->next;
+        free(r);
+    }
+    dwcp_p2p.posted_head = dwcp_p2p.posted_tail = NULL;
+    extern void dwcp_progress_hooks_free(void);
+    dwcp_progress_hooks_free();
+    return st;
+}

@@ -1,0 +1,190 @@
+/* Requests (allocation, handles, completion) and the progress engine. */
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "p2p.h"
+
+dwcp_req_t *dwcp_req_alloc(dwcp_req_kind_t kind)
+{
+    dwcp_req_t *r = dwcp_p2p.free_reqs;
+    if (r != NULL) {
+        dwcp_p2p.free_reqs = r->next;
+    } else {
+        r = malloc(sizeof(*r));
+        if (r == NULL) {
+            return NULL;
+        }
+    }
+    memset(r, 0, sizeof(*r));
+    r->kind = kind;
+    r->handle = MPI_REQUEST_NULL;
+    dwcp_status_empty(&r->status);
+    dwcp_p2p.n_active++;
+    return r;
+}
+
+dwcs_status_t dwcp_req_publish(dwcp_req_t *r, MPI_Request *handle)
+{
+    dwcs_status_t st = dwcp_htab_add(&dwcp_g.reqs, r, &r->handle);
+    if (st == DWCS_OK) {
+        *handle = r->handle;
+    }
+    return st;
+}
+
+dwcp_req_t *dwcp_req_get(MPI_Request h)
+{
+    return dwcp_htab_get(&dwcp_g.reqs, h);
+}
+
+void dwcp_req_complete(dwcp_req_t *r)
+{
+    r->complete = 1;
+    if (r->dt_held) {
+        r->dt_held = 0;
+        dwcp_dt_release(r->dt);
+    }
+    if (r->user_freed) {
+        dwcp_p2p.n_detached--;
+        dwcp_req_free(r);
+    }
+}
+
+void dwcp_req_detach(dwcp_req_t *r)
+{
+    if (r->handle != MPI_REQUEST_NULL) {
+        dwcp_htab_remove(&dwcp_g.reqs, r->handle);
+        r->handle = MPI_REQUEST_NULL;
+    }
+    if (r->complete) {
+        dwcp_req_free(r);
+    } else {
+        r->user_freed = 1;
+        dwcp_p2p.n_detached++;
+    }
+}
+
+void dwcp_req_free(dwcp_req_t *r)
+{
+    if (r == NULL) {
+        return;
+    }
+    if (r->cleanup != NULL) {
+        r->cleanup(r);
+    }
+    if (r->dt_held) {
+        dwcp_dt_release(r->dt);
+    }
+    if (r->persistent && r->dt != NULL) {
+        dwcp_dt_release(r->dt); /* the reference taken by *_init */
+    }
+    free(r->tmp);
+    if (r->handle != MPI_REQUEST_NULL) {
+        dwcp_htab_remove(&dwcp_g.reqs, r->handle);
+    }
+    dwcp_p2p.n_active--;
+    r->next = dwcp_p2p.free_reqs;
+    dwcp_p2p.free_reqs = r;
+}
+
+/* ---- Progress ----------------------------------------------------------------------------- */
+
+typedef struct hook {
+    dwcp_progress_fn_t fn;
+    void *arg;
+} hook_t;
+static hook_t *hooks;
+static int nhooks, caphooks;
+
+dwcs_status_t dwcp_progress_hook_add(dwcp_progress_fn_t fn, void *arg)
+{
+    if (nhooks == caphooks) {
+        int cap = caphooks ? caphooks * 2 : 8;
+        hook_t *h = realloc(hooks, (size_t)cap * sizeof(*h));
+        if (h == NULL) {
+            return DWCS_ERR_NO_MEMORY;
+        }
+        hooks = h;
+        caphooks = cap;
+    }
+    hooks[nhooks].fn = fn;
+    hooks[nhooks].arg = arg;
+    nhooks++;
+    return DWCS_OK;
+}
+
+void dwcp_progress_hook_remove(dwcp_progress_fn_t fn, void *arg)
+{
+    int i;
+    for (i = 0; i < nhooks; i++) {
+        if (hooks[i].fn == fn && hooks[i].arg == arg) {
+            hooks[i] = hooks[--nhooks];
+            return;
+        }
+    }
+}
+
+void dwcp_progress_hooks_free(void)
+{
+    free(hooks);
+    hooks = NULL;
+    nhooks = caphooks = 0;
+}
+
+unsigned dwcp_progress(void)
+{
+    unsigned n = 0;
+    int i;
+    if (dwcp_g.iface_ucx != NULL) {
+        n += dwct_ucx_ops.progress(dwcp_g.iface_ucx);
+    }
+    if (dwcp_g.iface_amst != NULL) {
+        n += dwct_amst_ops.progress(dwcp_g.iface_amst);
+    }
+    if (dwcp_g.iface_self != NULL) {
+        n += dwct_self_ops.progress(dwcp_g.iface_self);
+    }
+    for (i = 0; i < nhooks; i++) {
+        n += (unsigned)hooks[i].fn(hooks[i].arg);
+    }
+    return n;
+}
+
+void dwcp_wait_idle(unsigned events, unsigned *idle)
+{
+    if (events > 0) {
+        *idle = 0;
+        return;
+    }
+    /* Oversubscribed runs (more ranks than cores) need the spinning rank to give way. */
+    if (++*idle >= 64) {
+        sched_yield();
+    }
+}
+
+static int req_poll(dwcp_req_t *r)
+{
+    if (!r->complete && r->poll != NULL && r->poll(r)) {
+        r->complete = 1;
+    }
+    return r->complete;
+}
+
+int dwcp_req_test(dwcp_req_t *r)
+{
+    if (req_poll(r)) {
+        return 1;
+    }
+    dwcp_progress();
+    return req_poll(r);
+}
+
+dwcs_status_t dwcp_req_wait(dwcp_req_t *r)
+{
+    unsigned idle = 0;
+    while (!req_poll(r)) {
+        dwcp_wait_idle(dwcp_progress(), &idle);
+    }
+    return DWCS_OK;
+}
