@@ -51,7 +51,8 @@ static void print_build(void)
     unsigned hw = hwloc_get_api_version();
 
     printf("Build configuration\n");
-    printf("  configure arguments:  %s\n", DWCP_INFO_CONFIGURE_ARGS);
+    printf("  configure arguments:  %s\n",
+           DWCP_INFO_CONFIGURE_ARGS[0] != '\0' ? DWCP_INFO_CONFIGURE_ARGS : "(none)");
     printf("  prefix:               %s\n", DWCP_INFO_PREFIX);
     printf("  compiler:             %s\n", DWCP_INFO_CC);
     printf("  flags:                %s\n", DWCP_INFO_CFLAGS);
