@@ -326,6 +326,19 @@ else
             pass "--emulate: PMIx put/fence/get among 4 ranks across the emulated sites" ||
             fail "--emulate PMIx: rc=$rc, $n of 4 ok" "$(cat "$T/o10p")"
     fi
+    # --timeout inside the emulation: exit 124 through wanem, nothing left.
+    t0=$(now)
+    "$RUN" -np 3 --timeout 3 --sites "$T/two.sites" --emulate "$P" --sleep 60 \
+        >"$T/o10t" 2>&1 &
+    dpid=$!
+    wait $dpid
+    rc=$?
+    dt=$(elapsed "$t0" "$(now)")
+    left=$(ip netns list | grep -c "^dwcp$dpid-" || true)
+    [ $rc -eq 124 ] && [ "$left" -eq 0 ] && grep -q "time limit" "$T/o10t" && lt "$dt" 20 &&
+        pass "--emulate --timeout 3: rc=124 after $dt s, namespaces removed" ||
+        fail "--emulate --timeout: rc=$rc (want 124) after $dt s, namespaces left=$left" \
+            "$(cat "$T/o10t")"
     # SIGTERM during an emulated run: ranks, namespaces and the agent directory all go away.
     mkdir -p "$T/pidsE"
     "$RUN" -np 4 --timeout 60 --sites "$T/two.sites" --emulate "$P" --sleep 60 \
