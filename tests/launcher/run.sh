@@ -225,6 +225,11 @@ esac
 "$RUN" --emulate=yes --sites x "$P" >/dev/null 2>&1
 rc=$?
 [ $rc -eq 2 ] && pass "--emulate=yes refused (rc=2)" || fail "--emulate=yes: rc=$rc"
+# A missing mpirun is reported (exit 127), not a hang or a crash.
+DWCP_MPIRUN=/nonexistent/mpirun timeout 30 "$RUN" -np 1 "$P" >"$T/o7e" 2>&1
+rc=$?
+[ $rc -eq 127 ] && grep -q "cannot run /nonexistent/mpirun" "$T/o7e" &&
+    pass "missing mpirun: rc=127 with a message" || fail "missing mpirun: rc=$rc" "$(cat "$T/o7e")"
 # -v prints the mpirun command.
 timeout 60 "$RUN" -v -np 1 --mca dwcp_x 1 "$P" >"$T/o7c" 2>"$T/e7c"
 grep -q "running: .*mpirun.* --mca dwcp_x 1 -np 1 .*probe" "$T/e7c" && pass "-v prints the mpirun command" ||
@@ -288,6 +293,19 @@ rc=$?
 [ $rc -ne 0 ] && pass "dwcp_info --param unknown fails (rc=$rc)" || fail "dwcp_info --param unknown: rc=0"
 
 # 10. --emulate.
+# Without root: a clear refusal that says what it would do (as root, checked as user nobody).
+pub=$(mktemp /tmp/dwcl-sites.XXXXXX)
+cp "$T/two.sites" "$pub" && chmod 644 "$pub"
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null &&
+    setpriv --reuid=65534 --regid=65534 --clear-groups "$RUN" --version >/dev/null 2>&1; then
+    setpriv --reuid=65534 --regid=65534 --clear-groups "$RUN" -np 2 --sites "$pub" --emulate \
+        /bin/true >"$T/o10n" 2>&1
+    rc=$?
+    [ $rc -eq 2 ] && grep -q "needs root" "$T/o10n" && grep -q "10.201.0.2 *(site beta" "$T/o10n" &&
+        pass "--emulate as a user: rc=2, says it needs root and what it would do" ||
+        fail "--emulate as a user: rc=$rc" "$(cat "$T/o10n")"
+fi
+rm -f "$pub"
 if [ "$(id -u)" -ne 0 ]; then
     "$RUN" -np 2 --sites "$T/two.sites" --emulate "$P" >"$T/o10" 2>&1
     rc=$?
