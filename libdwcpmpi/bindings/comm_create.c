@@ -315,3 +315,63 @@ int PMPI_Comm_remote_group(MPI_Comm comm, MPI_Group *group)
     return MPI_SUCCESS;
 }
 DWCP_WEAK(Comm_remote_group)
+
+int PMPI_Intercomm_create(MPI_Comm local_comm, int local_leader, MPI_Comm peer_comm,
+                          int remote_leader, int tag, MPI_Comm *newintercomm)
+{
+    const char *fn = "MPI_Intercomm_create";
+    DWCP_CHECK_INIT(fn);
+    DWCP_GET_COMM(fn, local_comm, lc);
+    if (newintercomm == NULL) {
+        return dwcp_err_comm(local_comm, MPI_ERR_ARG, fn, "NULL newintercomm");
+    }
+    if (lc->remote != NULL) {
+        return dwcp_err_comm(local_comm, MPI_ERR_COMM, fn, "local_comm must be an intracommunicator");
+    }
+    if (local_leader < 0 || local_leader >= lc->size) {
+        return dwcp_err_comm(local_comm, MPI_ERR_RANK, fn, "invalid local leader %d", local_leader);
+    }
+    if (tag < 0 || tag > DWCP_TAG_UB) {
+        return dwcp_err_comm(local_comm, MPI_ERR_TAG, fn, "invalid tag %d", tag);
+    }
+    dwcp_comm_t *pc = NULL;
+    if (lc->rank == local_leader) {
+        pc = dwcp_comm_get(peer_comm);
+        if (pc == NULL) {
+            return dwcp_err_comm(local_comm, MPI_ERR_COMM, fn, "invalid peer communicator");
+        }
+        if (remote_leader < 0 || remote_leader >= dwcp_comm_peer_size(pc)) {
+            return dwcp_err_comm(local_comm, MPI_ERR_RANK, fn, "invalid remote leader %d",
+                                 remote_leader);
+        }
+    }
+    dwcp_comm_t *n;
+    dwcs_status_t st = dwcp_intercomm_create(lc, local_leader, pc, remote_leader, tag, &n);
+    if (st != DWCS_OK) {
+        return fail(fn, local_comm, st);
+    }
+    *newintercomm = n->handle;
+    return MPI_SUCCESS;
+}
+DWCP_WEAK(Intercomm_create)
+
+int PMPI_Intercomm_merge(MPI_Comm intercomm, int high, MPI_Comm *newintracomm)
+{
+    const char *fn = "MPI_Intercomm_merge";
+    DWCP_CHECK_INIT(fn);
+    DWCP_GET_COMM(fn, intercomm, c);
+    if (c->remote == NULL) {
+        return dwcp_err_comm(intercomm, MPI_ERR_COMM, fn, "not an intercommunicator");
+    }
+    if (newintracomm == NULL) {
+        return dwcp_err_comm(intercomm, MPI_ERR_ARG, fn, "NULL newintracomm");
+    }
+    dwcp_comm_t *n;
+    dwcs_status_t st = dwcp_intercomm_merge(c, high, &n);
+    if (st != DWCS_OK) {
+        return fail(fn, intercomm, st);
+    }
+    *newintracomm = n->handle;
+    return MPI_SUCCESS;
+}
+DWCP_WEAK(Intercomm_merge)

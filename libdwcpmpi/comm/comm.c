@@ -133,6 +133,11 @@ void dwcp_comm_release(dwcp_comm_t *c)
         c->handle != MPI_COMM_NULL) {
         dwcp_htab_remove(&dwcp_g.comms, c->handle);
     }
+    if (c->local != NULL) {
+        extern void dwcp_ctx_release(uint32_t ctx);
+        dwcp_ctx_release(c->local->ctx);
+        dwcp_comm_release(c->local);
+    }
     dwcp_group_release(c->group);
     dwcp_group_release(c->remote);
     free(c->site_of);

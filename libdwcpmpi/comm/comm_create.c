@@ -10,10 +10,11 @@
 #include "dwcp_comm.h"
 
 /* Context-id pairs in use by this process: bit set = free. */
-static uint32_t ctx_free[DWCP_CTX_PAIRS / 32];
+uint32_t dwcp_ctx_free[DWCP_CTX_PAIRS / 32];
+#define ctx_free dwcp_ctx_free
 static int ctx_init;
 
-static void ctx_pool_init(void)
+void dwcp_ctx_pool_init(void)
 {
     if (!ctx_init) {
         memset(ctx_free, 0xff, sizeof(ctx_free));
@@ -30,14 +31,15 @@ void dwcp_ctx_release(uint32_t ctx)
     }
 }
 
-/* Blocking internal send/recv of raw bytes on the parent's collective context. */
-static dwcs_status_t xsend(dwcp_comm_t *c, int dst, int tag, const void *buf, size_t len)
+/* Blocking internal send/recv of raw bytes on context @p ctx of communicator @p c. */
+dwcs_status_t dwcp_comm_xsend(dwcp_comm_t *c, uint32_t ctx, int dst, int tag, const void *buf,
+                              size_t len)
 {
     dwcp_req_t *r = dwcp_req_alloc(DWCP_REQ_SEND);
     if (r == NULL) {
         return DWCS_ERR_NO_MEMORY;
     }
-    dwcs_status_t st = dwcp_p2p_isend(buf, len, dwcp_dt_get(MPI_BYTE), dst, tag, c, c->ctx + 1,
+    dwcs_status_t st = dwcp_p2p_isend(buf, len, dwcp_dt_get(MPI_BYTE), dst, tag, c, ctx,
                                       DWCP_SEND_STANDARD, r);
     if (st == DWCS_OK) {
         dwcp_req_wait(r);
@@ -47,13 +49,14 @@ static dwcs_status_t xsend(dwcp_comm_t *c, int dst, int tag, const void *buf, si
     return st;
 }
 
-static dwcs_status_t xrecv(dwcp_comm_t *c, int src, int tag, void *buf, size_t len)
+dwcs_status_t dwcp_comm_xrecv(dwcp_comm_t *c, uint32_t ctx, int src, int tag, void *buf,
+                              size_t len)
 {
     dwcp_req_t *r = dwcp_req_alloc(DWCP_REQ_RECV);
     if (r == NULL) {
         return DWCS_ERR_NO_MEMORY;
     }
-    dwcs_status_t st = dwcp_p2p_irecv(buf, len, dwcp_dt_get(MPI_BYTE), src, tag, c, c->ctx + 1, r);
+    dwcs_status_t st = dwcp_p2p_irecv(buf, len, dwcp_dt_get(MPI_BYTE), src, tag, c, ctx, r);
     if (st == DWCS_OK) {
         dwcp_req_wait(r);
         st = r->status.MPI_ERROR == MPI_SUCCESS ? DWCS_OK : DWCS_ERR_IO;
@@ -61,6 +64,9 @@ static dwcs_status_t xrecv(dwcp_comm_t *c, int src, int tag, void *buf, size_t l
     dwcp_req_free(r);
     return st;
 }
+
+#define xsend(c, dst, tag, buf, len) dwcp_comm_xsend((c), (c)->ctx + 1, (dst), (tag), (buf), (len))
+#define xrecv(c, src, tag, buf, len) dwcp_comm_xrecv((c), (c)->ctx + 1, (src), (tag), (buf), (len))
 
 dwcs_status_t dwcp_comm_allreduce_band(dwcp_comm_t *parent, const int *members, int nmembers,
                                        int tag, uint32_t *words, int n)
@@ -114,7 +120,7 @@ dwcs_status_t dwcp_ctx_agree(dwcp_comm_t *parent, const int *members, int nmembe
 {
     uint32_t mask[DWCP_CTX_PAIRS / 32];
     int i;
-    ctx_pool_init();
+    dwcp_ctx_pool_init();
     memcpy(mask, ctx_free, sizeof(mask));
     dwcs_status_t st = dwcp_comm_allreduce_band(parent, members, nmembers, tag, mask,
                                                 DWCP_CTX_PAIRS / 32);
@@ -264,7 +270,7 @@ dwcs_status_t dwcp_comm_split(dwcp_comm_t *parent, int color, int key, dwcp_comm
          * bitmap AND; each color then takes a distinct pair from the common free set. */
         uint32_t mask[DWCP_CTX_PAIRS / 32];
         int *allm = all_members(n);
-        ctx_pool_init();
+        dwcp_ctx_pool_init();
         memcpy(mask, ctx_free, sizeof(mask));
         st = allm ? dwcp_comm_allreduce_band(parent, allm, n, TAG_CTX, mask, DWCP_CTX_PAIRS / 32)
                   : DWCS_ERR_NO_MEMORY;

@@ -52,6 +52,32 @@ dwcs_status_t dwcp_comm_split(dwcp_comm_t *parent, int color, int key, dwcp_comm
 dwcs_status_t dwcp_comm_create_group(dwcp_comm_t *parent, dwcp_group_t *g, int tag,
                                      dwcp_comm_t **out);
 
+/** Blocking internal send of raw bytes to comm rank @p dst on context @p ctx. */
+dwcs_status_t dwcp_comm_xsend(dwcp_comm_t *c, uint32_t ctx, int dst, int tag, const void *buf,
+                              size_t len);
+/** Blocking internal receive of raw bytes from comm rank @p src on context @p ctx. */
+dwcs_status_t dwcp_comm_xrecv(dwcp_comm_t *c, uint32_t ctx, int src, int tag, void *buf,
+                              size_t len);
+/** This process's bitmap of free context-id pairs (bit set = free) and its initialiser. */
+extern uint32_t dwcp_ctx_free[DWCP_CTX_PAIRS / 32];
+void dwcp_ctx_pool_init(void);
+
+/**
+ * MPI_Intercomm_create semantics (collective over @p local; the leaders talk over @p peer
+ * with @p tag). *out is the new intercommunicator.
+ */
+dwcs_status_t dwcp_intercomm_create(dwcp_comm_t *local, int local_leader, dwcp_comm_t *peer,
+                                    int remote_leader, int tag, dwcp_comm_t **out);
+
+/** MPI_Intercomm_merge semantics. */
+dwcs_status_t dwcp_intercomm_merge(dwcp_comm_t *inter, int high, dwcp_comm_t **out);
+
+/*
+ * Tags on a communicator's collective context (ctx + 1): MPI_Comm_create_group uses the user's
+ * tag (0..MPI_TAG_UB); creation-time traffic uses 0x7ff00000..0x7ff000ff; the collectives
+ * module uses negative tags below -1 and values from 0x40000000 to 0x7fefffff.
+ */
+
 /** Allgather of @p n ints per rank over @p parent (internal, blocking). */
 dwcs_status_t dwcp_comm_allgather_int(dwcp_comm_t *parent, const int *mine, int n, int *all);
 

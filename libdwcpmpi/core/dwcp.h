@@ -61,6 +61,7 @@ struct dwcp_comm {
     int size;                /* local group size */
     dwcp_group_t *group;     /* local group */
     dwcp_group_t *remote;    /* remote group of an intercommunicator, else NULL */
+    dwcp_comm_t *local;      /* intercommunicator: hidden intracommunicator over the local group */
     int errhandler;          /* MPI_Errhandler */
     int info;                /* MPI_Info (hints) or MPI_INFO_NULL */
     char name[MPI_MAX_OBJECT_NAME];

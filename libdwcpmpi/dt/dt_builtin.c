@@ -12,6 +12,7 @@
 #include <wchar.h>
 
 #include "dt_impl.h"
+#include "dwcp_op.h"
 
 static dt_impl_t bt[DWCP_DT_NUM_BUILTIN];
 
@@ -197,11 +198,12 @@ dwcs_status_t dwcp_dt_init(void)
             return st;
         }
     }
-    return DWCS_OK;
+    return dwcp_op_init();
 }
 
 void dwcp_dt_finalize(void)
 {
+    dwcp_op_finalize();
     /* Drop the handle reference of user types the program did not free. */
     for (int i = dwcp_g.dts.first_user; i < dwcp_g.dts.used; i++) {
         dt_impl_t *t = dwcp_g.dts.slots ? dwcp_g.dts.slots[i] : NULL;

@@ -147,4 +147,15 @@ void dt_external_pack(const void *buf, size_t count, const dt_impl_t *t, void *o
 /** Convert external32 data at @p in to @p count elements at @p buf. */
 void dt_external_unpack(const void *in, void *buf, size_t count, const dt_impl_t *t);
 
+/* ---- reduction kernels (op_kernels.c) ------------------------------------------------------ */
+
+/** 1 if predefined operation index @p op (1..14) accepts builtin type @p basic. */
+int dt_op_allowed(int op, int basic);
+
+/**
+ * io[i] = in[i] op io[i] for @p n native elements of builtin @p basic (element stride
+ * @p extent). MPI_SUCCESS or MPI_ERR_OP.
+ */
+int dt_op_basic(int op, int basic, const void *in, void *io, size_t n, size_t extent);
+
 #endif

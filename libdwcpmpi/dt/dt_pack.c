@@ -21,15 +21,29 @@ typedef struct walk {
     size_t budget;        /* W_PIECES: emits left before giving up */
 } walk_t;
 
+/* memcpy with the common small sizes inlined. */
+static inline void copy_bytes(void *dst, const void *src, size_t len)
+{
+    switch (len) {
+    case 1: memcpy(dst, src, 1); break;
+    case 2: memcpy(dst, src, 2); break;
+    case 4: memcpy(dst, src, 4); break;
+    case 8: memcpy(dst, src, 8); break;
+    case 12: memcpy(dst, src, 12); break;
+    case 16: memcpy(dst, src, 16); break;
+    default: memcpy(dst, src, len); break;
+    }
+}
+
 static inline int emit(walk_t *w, intptr_t addr, size_t len)
 {
     switch (w->mode) {
     case W_PACK:
-        memcpy(w->p, (const void *)addr, len);
+        copy_bytes(w->p, (const void *)addr, len);
         w->p += len;
         return 0;
     case W_UNPACK:
-        memcpy((void *)addr, w->p, len);
+        copy_bytes((void *)addr, w->p, len);
         w->p += len;
         return 0;
     case W_IOV:
@@ -61,6 +75,31 @@ static inline int emit(walk_t *w, intptr_t addr, size_t len)
         w->n++;
         return 0;
     }
+}
+
+#define COPY_LOOP(SZ)                                                                              \
+    do {                                                                                           \
+        if (w->mode == W_PACK) {                                                                   \
+            for (size_t i = 0; i < nb; i++, addr += stride, q += SZ) {                             \
+                memcpy(q, (const void *)addr, SZ);                                                 \
+            }                                                                                      \
+        } else {                                                                                   \
+            for (size_t i = 0; i < nb; i++, addr += stride, q += SZ) {                             \
+                memcpy((void *)addr, q, SZ);                                                       \
+            }                                                                                      \
+        }                                                                                          \
+    } while (0)
+
+/* Pack/unpack nb blocks of bsz (4 or 8) bytes, block i at addr + i * stride. */
+static void copy_small(walk_t *w, intptr_t addr, MPI_Aint stride, size_t nb, size_t bsz)
+{
+    char *q = w->p;
+    if (bsz == 8) {
+        COPY_LOOP(8);
+    } else {
+        COPY_LOOP(4);
+    }
+    w->p = q;
 }
 
 /* Index of the last entry of v[0..n) that is <= x (v ascending, v[0] <= x). */
@@ -97,6 +136,15 @@ static int walk_seg(const dt_impl_t *t, intptr_t base, size_t count, size_t off,
     intptr_t p = base + (intptr_t)i * t->pub.extent;
     while (len > 0) {
         size_t n = sz - r < len ? sz - r : len;
+        if (n == sz && t->flat != NULL && w->mode <= W_UNPACK) {
+            /* a whole element: its pieces in order, no search */
+            for (size_t k = 0; k < t->nflat; k++) {
+                emit(w, p + t->flat[k].disp, t->flat[k].len);
+            }
+            len -= n;
+            p += t->pub.extent;
+            continue;
+        }
         int rc = walk_elem(t, p, r, n, w, 1);
         if (rc != 0) {
             return rc;
@@ -137,6 +185,13 @@ static int walk_elem(const dt_impl_t *t, intptr_t base, size_t off, size_t len, 
         size_t bsz = t->blocklen * c->pub.size;
         size_t b = off / bsz, r = off % bsz;
         intptr_t p = base + (intptr_t)b * t->stride;
+        if (c->pub.contig && r == 0 && w->mode <= W_UNPACK && (bsz == 4 || bsz == 8)) {
+            /* whole small blocks: constant-size copies the compiler inlines */
+            size_t nb = len / bsz;
+            copy_small(w, p + c->pub.true_lb, t->stride, nb, bsz);
+            p += (intptr_t)nb * t->stride;
+            len -= nb * bsz;
+        }
         while (len > 0) {
             size_t n = bsz - r < len ? bsz - r : len;
             if (c->pub.contig) {
@@ -264,4 +319,55 @@ MPI_Count dwcp_dt_elements(const dwcp_dt_t *dt, size_t bytes)
 {
     MPI_Count e = elems_seg(dt_impl(dt), bytes);
     return e < 0 ? MPI_UNDEFINED : e;
+}
+
+/* ---- elements to bytes (MPI_Status_set_elements) ------------------------------------------ */
+
+static size_t bytes_elem(const dt_impl_t *t, MPI_Count n);
+
+/* Packed bytes of the first n builtin elements of a run of elements of t. */
+static size_t bytes_seg(const dt_impl_t *t, MPI_Count n)
+{
+    if (n <= 0 || t->pub.nbasic == 0) {
+        return 0;
+    }
+    return (size_t)(n / t->pub.nbasic) * t->pub.size + bytes_elem(t, n % t->pub.nbasic);
+}
+
+/* Packed bytes of the first n (< nbasic) builtin elements of one element of t. */
+static size_t bytes_elem(const dt_impl_t *t, MPI_Count n)
+{
+    if (n == 0) {
+        return 0;
+    }
+    switch (t->kind) {
+    case DT_ALIAS:
+        return bytes_elem(t->child, n);
+    case DT_VECTOR: {
+        const dt_impl_t *c = t->child;
+        MPI_Count per = (MPI_Count)t->blocklen * c->pub.nbasic;
+        return (size_t)(n / per) * t->blocklen * c->pub.size + bytes_seg(c, n % per);
+    }
+    case DT_BLOCKS: {
+        size_t sum = 0;
+        for (size_t b = 0; b < t->count && n > 0; b++) {
+            const dt_impl_t *c = t->children != NULL ? t->children[b] : t->child;
+            MPI_Count e = (MPI_Count)t->blens[b] * c->pub.nbasic;
+            if (n >= e) {
+                sum += t->blens[b] * c->pub.size;
+                n -= e;
+            } else {
+                return sum + bytes_seg(c, n);
+            }
+        }
+        return sum;
+    }
+    default:
+        return 0;
+    }
+}
+
+size_t dwcp_dt_elements_bytes(const dwcp_dt_t *dt, MPI_Count n)
+{
+    return bytes_seg(dt_impl(dt), n);
 }

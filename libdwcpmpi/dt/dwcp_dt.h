@@ -79,6 +79,12 @@ dwcs_status_t dwcp_dt_iov(const void *buf, size_t count, const dwcp_dt_t *dt, st
  */
 MPI_Count dwcp_dt_elements(const dwcp_dt_t *dt, size_t bytes);
 
+/**
+ * Packed bytes taken by the first @p n builtin elements of a run of elements of this type (the
+ * inverse of dwcp_dt_elements, for MPI_Status_set_elements).
+ */
+size_t dwcp_dt_elements_bytes(const dwcp_dt_t *dt, MPI_Count n);
+
 /** Name of builtin type index @p basic ("MPI_INT", ...), for messages. */
 const char *dwcp_dt_basic_name(int basic);
 

@@ -15,6 +15,7 @@
 static void setup(void)
 {
     cr_assert_eq(MPI_Init(NULL, NULL), MPI_SUCCESS);
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
 }
 
 static void teardown(void)
@@ -229,6 +230,28 @@ Test(dt, vector_positive_negative_and_contig)
     check_type(t, &m, 3, 0);
     MPI_Type_free(&t);
     tm_free(&m);
+
+    /* small blocks (4 and 8 bytes) take the constant-size copy path */
+    MPI_Type_vector(5, 1, 3, MPI_DOUBLE, &t);
+    commit(t);
+    m = tm_hvector(5, 1, 24, &d);
+    check_type(t, &m, 3, 0);
+    MPI_Type_free(&t);
+    tm_free(&m);
+    tm_t i4 = tm_basic(4);
+    MPI_Type_vector(7, 2, -3, MPI_INT, &t);
+    commit(t);
+    m = tm_hvector(7, 2, -12, &i4);
+    check_type(t, &m, 2, 0);
+    MPI_Type_free(&t);
+    tm_free(&m);
+    MPI_Type_vector(9, 1, 2, MPI_INT, &t);
+    commit(t);
+    m = tm_hvector(9, 1, 8, &i4);
+    check_type(t, &m, 4, 0);
+    MPI_Type_free(&t);
+    tm_free(&m);
+    tm_free(&i4);
 
     /* stride == blocklength is contiguous */
     MPI_Type_vector(4, 3, 3, MPI_DOUBLE, &t);
