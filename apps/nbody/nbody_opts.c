@@ -112,7 +112,7 @@ int nbody_opts_parse(int argc, char **argv, nbody_opts_t *o, char *err, size_t e
     int c;
     while ((c = getopt_long(argc, argv, ":n:qh", longopts, NULL)) != -1) {
         int bad = 0;
-        long lv;
+        long lv = 0;
         switch (c) {
         case 'n':
             bad = parse_long(optarg, 2, &o->n) || o->n > (1L << 22);

@@ -180,7 +180,7 @@ int nbody_compare_snapshots(const nbody_opts_t *o)
                 (unsigned long long)ma.n, (unsigned long long)mb.n);
         rc = NBODY_EXIT_ERROR;
     } else {
-        double maxrel = 0.0;
+        double maxrel = 0.0, maxabs = 0.0;
         size_t identical = 0;
         for (size_t i = 0; i < a.n; i++) {
             double dx = a.x[i] - b.x[i], dy = a.y[i] - b.y[i], dz = a.z[i] - b.z[i];
@@ -188,11 +188,13 @@ int nbody_compare_snapshots(const nbody_opts_t *o)
             double r = sqrt(a.x[i] * a.x[i] + a.y[i] * a.y[i] + a.z[i] * a.z[i]);
             double rel = d / (r > 1e-300 ? r : 1e-300);
             maxrel = rel > maxrel ? rel : maxrel;
+            maxabs = d > maxabs ? d : maxabs;
             identical += (a.x[i] == b.x[i] && a.y[i] == b.y[i] && a.z[i] == b.z[i]);
         }
-        printf("NBODY_COMPARE n=%llu steps=%llu,%llu max_rel_pos_diff=%.3e bit_identical=%zu/%zu\n",
+        printf("NBODY_COMPARE n=%llu steps=%llu,%llu max_rel_pos_diff=%.3e max_abs_pos_diff=%.3e "
+               "bit_identical=%zu/%zu\n",
                (unsigned long long)ma.n, (unsigned long long)ma.step,
-               (unsigned long long)mb.step, maxrel, identical, a.n);
+               (unsigned long long)mb.step, maxrel, maxabs, identical, a.n);
     }
     nbody_set_destroy(&a);
     nbody_set_destroy(&b);
