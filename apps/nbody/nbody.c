@@ -112,8 +112,8 @@ static int report(nbody_ctx_t *ctx, const nbody_opts_t *o, const nbody_snap_meta
             fprintf(stderr, "nbody: FAIL: momentum drift %.3e exceeds --max-pdrift %.1e\n",
                     pdrift, o->max_pdrift);
         }
-        printf("NBODY_RESULT n=%zu ranks=%d comm=%s steps=%ld dt=%g eps=%g t_step_median=%.6f "
-               "t_step_mean=%.6f t_compute=%.6f t_comm=%.6f edrift=%.3e pdrift=%.3e "
+        printf("NBODY_RESULT n=%zu ranks=%d comm=%s steps=%ld dt=%g eps=%g t_step_median=%.6g "
+               "t_step_mean=%.6g t_compute=%.6g t_comm=%.6g edrift=%.3e pdrift=%.3e "
                "bytes_per_step=%.0f checksum=%016llx status=%s\n",
                ctx->n, ctx->size, o->comm, nsteps, o->dt, o->eps, med, mean, t_comp, t_comm,
                edrift, pdrift, bytes, csum, (efail || pfail) ? "drift" : "ok");
