@@ -4,8 +4,9 @@
 # and to include it with:  include $(srcdir)/nbody/Makefile.am.frag
 
 NBODY_SRCS = nbody/nbody.c nbody/nbody_setup.c nbody/nbody_opts.c \
-	nbody/comm_allgather.c nbody/comm_ring.c nbody/snapshot.c nbody/nbody_phys.c
-NBODY_HDRS = nbody/nbody.h nbody/nbody_phys.h nbody/snapshot.h
+	nbody/comm_allgather.c nbody/comm_ring.c nbody/snapshot.c nbody/nbody_phys.c \
+	nbody/nbody_tree.c
+NBODY_HDRS = nbody/nbody.h nbody/nbody_phys.h nbody/snapshot.h nbody/nbody_tree.h
 
 # Kernel flags: -ffp-contract=off keeps the pairwise forces bit-identical in
 # every build (no FMA contraction); -fno-math-errno and the vectoriser let

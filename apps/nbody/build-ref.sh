@@ -19,5 +19,5 @@ KFLAGS="-ffp-contract=off -fno-math-errno -ftree-vectorize -fvect-cost-model=dyn
 "$MPICC" -std=gnu11 -Wall -Wextra -Wno-unused-parameter $KFLAGS $CFLAGS \
     -o "$OUT/nbody" \
     "$SRC/nbody.c" "$SRC/nbody_setup.c" "$SRC/nbody_opts.c" "$SRC/comm_allgather.c" \
-    "$SRC/comm_ring.c" "$SRC/snapshot.c" "$SRC/nbody_phys.c" -lm
+    "$SRC/comm_ring.c" "$SRC/snapshot.c" "$SRC/nbody_phys.c" "$SRC/nbody_tree.c" -lm
 echo "built $OUT/nbody with $MPICC"

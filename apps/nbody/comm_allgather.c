@@ -3,6 +3,7 @@
  * and masses per step, then a single force pass over all particles.
  */
 #include "nbody.h"
+#include "nbody_tree.h"
 
 #include <mpi.h>
 #include <string.h>
@@ -18,6 +19,12 @@ int nbody_gather_positions(nbody_ctx_t *ctx)
 static int allgather_init(nbody_ctx_t *ctx)
 {
     ctx->scheme = NULL;
+    if (ctx->tree) {
+        ctx->scheme = nbody_tree_create();
+        if (ctx->scheme == NULL) {
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -30,7 +37,17 @@ static int allgather_forces(nbody_ctx_t *ctx)
     double t1 = MPI_Wtime();
     memset(ctx->acc, 0, sizeof(nbody_fix_t) * 3 * ctx->local.n);
     nbody_block_t src = {.n = ctx->n, .offset = 0, .xm = ctx->all_xm};
-    nbody_accel_block(&ctx->local, &src, ctx->eps2, ctx->acc);
+    if (ctx->tree) {
+        /* Every rank builds the same tree from the same gathered positions. */
+        if (nbody_tree_build(ctx->scheme, &src) != 0) {
+            return -1;
+        }
+        ctx->interactions +=
+            (double)nbody_tree_accel(ctx->scheme, &ctx->local, ctx->theta, ctx->eps2, ctx->acc);
+    } else {
+        nbody_accel_block(&ctx->local, &src, ctx->eps2, ctx->acc);
+        ctx->interactions += (double)ctx->local.n * (double)ctx->n;
+    }
     nbody_accel_finish(&ctx->local, ctx->acc);
     double t2 = MPI_Wtime();
     ctx->t_comm += t1 - t0;
@@ -41,6 +58,7 @@ static int allgather_forces(nbody_ctx_t *ctx)
 
 static void allgather_fini(nbody_ctx_t *ctx)
 {
+    nbody_tree_destroy(ctx->scheme);
     ctx->scheme = NULL;
 }
 

@@ -66,6 +66,7 @@ static int ring_forces(nbody_ctx_t *ctx)
                              .offset = (size_t)ctx->displs4[owner] / 4,
                              .xm = st->buf[cur]};
         nbody_accel_block(&ctx->local, &src, ctx->eps2, ctx->acc);
+        ctx->interactions += (double)ctx->local.n * (double)src.n;
         double t2 = MPI_Wtime();
         if (nreq > 0 && MPI_Waitall(nreq, req, MPI_STATUSES_IGNORE) != MPI_SUCCESS) {
             return -1;

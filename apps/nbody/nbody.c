@@ -66,11 +66,18 @@ static int handle_options(int argc, char **argv, int rank, nbody_opts_t *o)
 static int report(nbody_ctx_t *ctx, const nbody_opts_t *o, const nbody_snap_meta_t *meta,
                   const nbody_cons_t *c1, const double *tstep, long nsteps, long start)
 {
-    double loc[3] = {ctx->t_compute, ctx->t_comm, ctx->bytes_recv}, sum[3];
-    MPI_Allreduce(loc, sum, 3, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+    double loc[4] = {ctx->t_compute, ctx->t_comm, ctx->bytes_recv, ctx->interactions}, sum[4];
+    MPI_Allreduce(loc, sum, 4, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
     const double p = ctx->size;
     double per = nsteps > 0 ? (double)nsteps : 1.0;
     double t_comp = sum[0] / p / per, t_comm = sum[1] / p / per, bytes = sum[2] / p / per;
+    double inter = sum[3] / per; /* all ranks */
+    char force[32];
+    if (o->tree) {
+        snprintf(force, sizeof(force), "tree(theta=%g)", o->theta);
+    } else {
+        snprintf(force, sizeof(force), "direct");
+    }
     double mean = 0.0;
     for (long s = 0; s < nsteps; s++) {
         mean += tstep[s];
@@ -91,6 +98,7 @@ static int report(nbody_ctx_t *ctx, const nbody_opts_t *o, const nbody_snap_meta
         printf("n                 %zu\n", ctx->n);
         printf("ranks             %d\n", ctx->size);
         printf("comm              %s\n", o->comm);
+        printf("force             %s, %.4g interactions per step (all ranks)\n", force, inter);
         printf("steps             %ld (steps %ld..%ld), dt %g, eps %g\n", nsteps, start + 1,
                start + nsteps, o->dt, o->eps);
         printf("time per step     mean %.6f s, median %.6f s (rank 0 wall clock)\n", mean, med);
@@ -112,11 +120,12 @@ static int report(nbody_ctx_t *ctx, const nbody_opts_t *o, const nbody_snap_meta
             fprintf(stderr, "nbody: FAIL: momentum drift %.3e exceeds --max-pdrift %.1e\n",
                     pdrift, o->max_pdrift);
         }
-        printf("NBODY_RESULT n=%zu ranks=%d comm=%s steps=%ld dt=%g eps=%g t_step_median=%.6g "
-               "t_step_mean=%.6g t_compute=%.6g t_comm=%.6g edrift=%.3e pdrift=%.3e "
-               "bytes_per_step=%.0f checksum=%016llx status=%s\n",
-               ctx->n, ctx->size, o->comm, nsteps, o->dt, o->eps, med, mean, t_comp, t_comm,
-               edrift, pdrift, bytes, csum, (efail || pfail) ? "drift" : "ok");
+        printf("NBODY_RESULT n=%zu ranks=%d comm=%s force=%s steps=%ld dt=%g eps=%g "
+               "t_step_median=%.6g t_step_mean=%.6g t_compute=%.6g t_comm=%.6g edrift=%.3e "
+               "pdrift=%.3e bytes_per_step=%.0f checksum=%016llx status=%s\n",
+               ctx->n, ctx->size, o->comm, o->tree ? "tree" : "direct", nsteps, o->dt, o->eps,
+               med, mean, t_comp, t_comm, edrift, pdrift, bytes, csum,
+               (efail || pfail) ? "drift" : "ok");
         fflush(stdout);
     }
     return (efail || pfail) ? NBODY_EXIT_DRIFT : NBODY_EXIT_OK;
@@ -130,6 +139,8 @@ static int run(nbody_ctx_t *ctx, nbody_opts_t *o, const nbody_comm_ops_t *ops)
     if (start < 0) {
         return NBODY_EXIT_ERROR;
     }
+    ctx->tree = o->tree;
+    ctx->theta = o->theta;
     if (ops->init(ctx) != 0) {
         nbody_die("cannot allocate communication buffers");
     }
@@ -146,8 +157,9 @@ static int run(nbody_ctx_t *ctx, nbody_opts_t *o, const nbody_comm_ops_t *ops)
         char host[MPI_MAX_PROCESSOR_NAME];
         int len = 0;
         MPI_Get_processor_name(host, &len);
-        printf("nbody: n=%zu ranks=%d comm=%s steps %ld..%ld dt=%g eps=%g seed=%llu host=%s%s\n",
-               ctx->n, ctx->size, o->comm, start + 1, o->steps, o->dt, o->eps,
+        printf("nbody: n=%zu ranks=%d comm=%s force=%s steps %ld..%ld dt=%g eps=%g seed=%llu "
+               "host=%s%s\n",
+               ctx->n, ctx->size, o->comm, o->tree ? "tree" : "direct", start + 1, o->steps, o->dt, o->eps,
                (unsigned long long)o->seed, host, o->restart ? " (restart)" : "");
         printf("nbody: E=%.15g K=%.15g W=%.15g virial 2K/|W|=%.4f M=%.15g\n", c0.e, c0.k, c0.w,
                2.0 * c0.k / fabs(c0.w), c0.mass);
@@ -155,7 +167,7 @@ static int run(nbody_ctx_t *ctx, nbody_opts_t *o, const nbody_comm_ops_t *ops)
     }
     long nsteps = o->steps > start ? o->steps - start : 0;
     double *tstep = nbody_xmalloc(sizeof(double) * (size_t)(nsteps > 0 ? nsteps : 1));
-    ctx->t_compute = ctx->t_comm = ctx->bytes_recv = 0.0;
+    ctx->t_compute = ctx->t_comm = ctx->bytes_recv = ctx->interactions = 0.0;
     MPI_Barrier(MPI_COMM_WORLD);
     const double h = 0.5 * o->dt;
     for (long s = 0; s < nsteps; s++) {

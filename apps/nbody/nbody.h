@@ -26,6 +26,8 @@ typedef struct {
     double eps;                 /**< softening length (> 0) */
     uint64_t seed;              /**< seed of the initial conditions */
     char comm[16];              /**< "allgather" or "ring" */
+    int tree;                   /**< 1: Barnes-Hut forces (--force tree) */
+    double theta;               /**< Barnes-Hut opening angle */
     long print_every;           /**< per-step line every K steps (0: never) */
     double max_drift;           /**< bound on |dE / E0| */
     double max_pdrift;          /**< bound on |dP| / (M sigma) */
@@ -62,6 +64,9 @@ typedef struct nbody_ctx {
     double t_comm;        /**< accumulated time in communication (s) */
     double bytes_recv;    /**< accumulated payload bytes received */
     void *scheme;         /**< private state of the communication scheme */
+    int tree;             /**< 1: Barnes-Hut forces on the gathered positions */
+    double theta;         /**< Barnes-Hut opening angle */
+    double interactions;  /**< accumulated pairwise/cell interactions of this rank */
 } nbody_ctx_t;
 
 /** A communication scheme for the force evaluation. */

@@ -21,9 +21,12 @@ void nbody_opts_usage(const char *prog)
            "  --eps EPS               softening length, > 0 (default 0.05)\n"
            "  --seed SEED             seed of the initial conditions (default 12345)\n"
            "  --comm allgather|ring   communication scheme (default allgather)\n"
+           "  --force direct|tree     direct summation or Barnes-Hut tree (default direct;\n"
+           "                          tree needs --comm allgather)\n"
+           "  --theta TH              Barnes-Hut opening angle, 0..1 (default 0.5)\n"
            "  --print-every K         per-step timing line every K steps, 0 = none (default 10)\n"
-           "  --max-drift X           fail (exit 1) if |dE/E0| > X (default 1e-5)\n"
-           "  --max-pdrift X          fail (exit 1) if |dP|/(M sigma) > X (default 1e-9)\n"
+           "  --max-drift X           fail (exit 1) if |dE/E0| > X (default 1e-5, tree 1e-3)\n"
+           "  --max-pdrift X          fail (exit 1) if |dP|/(M sigma) > X (default 1e-9, tree 1e-3)\n"
            "  --snapshot-every K      write a snapshot every K steps (default 0 = never)\n"
            "  --snapshot-prefix P     snapshot files are P_<step>.snap (default nbody)\n"
            "  --restart FILE          continue from a snapshot (its n, dt, eps, seed are used)\n"
@@ -74,6 +77,8 @@ enum {
     OPT_SNAPPREFIX,
     OPT_RESTART,
     OPT_COMPARE,
+    OPT_FORCE,
+    OPT_THETA,
 };
 
 int nbody_opts_parse(int argc, char **argv, nbody_opts_t *o, char *err, size_t errlen)
@@ -89,6 +94,8 @@ int nbody_opts_parse(int argc, char **argv, nbody_opts_t *o, char *err, size_t e
     o->max_drift = 1e-5;
     o->max_pdrift = 1e-9;
     o->snapshot_prefix = "nbody";
+    o->theta = 0.5;
+    int drift_set = 0, pdrift_set = 0;
 
     static const struct option longopts[] = {
         {"steps", required_argument, NULL, OPT_STEPS},
@@ -103,6 +110,8 @@ int nbody_opts_parse(int argc, char **argv, nbody_opts_t *o, char *err, size_t e
         {"snapshot-prefix", required_argument, NULL, OPT_SNAPPREFIX},
         {"restart", required_argument, NULL, OPT_RESTART},
         {"compare", required_argument, NULL, OPT_COMPARE},
+        {"force", required_argument, NULL, OPT_FORCE},
+        {"theta", required_argument, NULL, OPT_THETA},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -141,9 +150,18 @@ int nbody_opts_parse(int argc, char **argv, nbody_opts_t *o, char *err, size_t e
             break;
         case OPT_MAXDRIFT:
             bad = parse_double(optarg, 0.0, &o->max_drift);
+            drift_set = 1;
+            break;
+        case OPT_FORCE:
+            bad = strcmp(optarg, "direct") != 0 && strcmp(optarg, "tree") != 0;
+            o->tree = strcmp(optarg, "tree") == 0;
+            break;
+        case OPT_THETA:
+            bad = parse_double(optarg, -1.0, &o->theta) || o->theta > 1.0;
             break;
         case OPT_MAXPDRIFT:
             bad = parse_double(optarg, 0.0, &o->max_pdrift);
+            pdrift_set = 1;
             break;
         case OPT_SNAPEVERY:
             bad = parse_long(optarg, 0, &o->snapshot_every);
@@ -190,6 +208,17 @@ int nbody_opts_parse(int argc, char **argv, nbody_opts_t *o, char *err, size_t e
     if (optind < argc) {
         snprintf(err, errlen, "unexpected argument '%s' (try --help)", argv[optind]);
         return NBODY_EXIT_USAGE;
+    }
+    if (o->tree && strcmp(o->comm, "allgather") != 0) {
+        snprintf(err, errlen, "--force tree needs --comm allgather (it uses all positions)");
+        return NBODY_EXIT_USAGE;
+    }
+    /* Tree forces are approximate: neither conservative nor antisymmetric. */
+    if (o->tree && !drift_set) {
+        o->max_drift = 1e-3;
+    }
+    if (o->tree && !pdrift_set) {
+        o->max_pdrift = 1e-3;
     }
     return 0;
 }

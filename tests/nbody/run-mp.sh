@@ -10,7 +10,7 @@
 # Cases: 1, 2, 3, 4 ranks x {allgather, ring}: each must exit 0 with bounded
 # energy drift and give the checksum of the 1-rank allgather run; final
 # snapshots are compared position by position (--compare must report them
-# bit-identical).  Then a restart case: run to STEPS/2 with a snapshot,
+# bit-identical).  1..4 ranks with --force tree must agree with each other.  Then a restart case: run to STEPS/2 with a snapshot,
 # continue from it on 3 ranks with ring, and require the uninterrupted
 # checksum; and a bad-option case (exit 2) and a drift-bound case (exit 1).
 # Prints one PASS/FAIL line per case and "N passed, N failed"; exits 1 on failure.
@@ -46,6 +46,10 @@ run() {
     rc=$?
 }
 
+why() { # why NAME: the first nbody message of a failed run, else the end of stderr
+    grep -m 1 '^nbody:' "$WORK/$1.err" || tail -n 2 "$WORK/$1.err" | tr '\n' ' '
+}
+
 field() { # field KEY FILE: value of KEY= in the NBODY_RESULT line
     sed -n "s/^NBODY_RESULT.* $1=\([^ ]*\).*/\1/p" "$2" | tail -n 1
 }
@@ -60,7 +64,7 @@ for np in 1 2 3 4; do
         edrift=$(field edrift "$WORK/$name.out")
         ranks=$(field ranks "$WORK/$name.out")
         if [ "$rc" -ne 0 ] || [ -z "$csum" ]; then
-            bad "$name: exit $rc: $(tail -n 2 "$WORK/$name.err" | tr '\n' ' ')"
+            bad "$name: exit $rc: $(why "$name")"
             continue
         fi
         if [ "$ranks" != "$np" ]; then
@@ -86,6 +90,22 @@ for np in 1 2 3 4; do
     done
 done
 
+# Barnes-Hut tree mode: every rank builds the same tree, so 1..4 ranks agree.
+tref=""
+for np in 1 2 3 4; do
+    name="np${np}_tree"
+    run "$name" "$np" -n "$N" --steps "$STEPS" --force tree --print-every 0 -q
+    csum=$(field checksum "$WORK/$name.out")
+    if [ "$rc" -ne 0 ] || [ -z "$csum" ]; then
+        bad "$name: exit $rc: $(why "$name")"
+    elif [ -n "$tref" ] && [ "$csum" != "$tref" ]; then
+        bad "$name: checksum $csum != $tref (np1_tree)"
+    else
+        [ -z "$tref" ] && tref=$csum
+        ok "$name: checksum $csum edrift $(field edrift "$WORK/$name.out")"
+    fi
+done
+
 # Restart: interrupted at STEPS/2, continued on 3 ranks with the ring scheme.
 half=$((STEPS / 2))
 run restart_a 2 -n "$N" --steps "$half" --snapshot-every "$half" \
@@ -95,7 +115,7 @@ run restart_b 3 --restart "$(printf '%s_%06d.snap' "$WORK/half" "$half")" --step
     --comm ring --print-every 0 -q --max-drift "$MAXDRIFT"
 csum=$(field checksum "$WORK/restart_b.out")
 if [ "$rca" -ne 0 ] || [ "$rc" -ne 0 ]; then
-    bad "restart: exit codes $rca, $rc: $(tail -n 2 "$WORK/restart_b.err" | tr '\n' ' ')"
+    bad "restart: exit codes $rca, $rc: $(why restart_a) $(why restart_b)"
 elif [ "$csum" != "$ref" ]; then
     bad "restart: checksum $csum != uninterrupted $ref"
 else

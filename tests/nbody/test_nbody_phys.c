@@ -15,6 +15,7 @@
 #include "nbody_phys.c"
 #include "nbody_opts.c"
 #include "snapshot.c"
+#include "nbody_tree.c"
 
 /* Accelerations of all particles of @p s due to all of them (one block). */
 static void accel_all(nbody_set_t *s, double eps2)
@@ -329,4 +330,81 @@ Test(options, defaults_and_errors)
     cr_assert_eq(nbody_opts_parse(2, a6, &o, err, sizeof(err)), NBODY_EXIT_USAGE);
     char *a7[] = {"nbody", "--help", NULL};
     cr_assert_eq(nbody_opts_parse(2, a7, &o, err, sizeof(err)), -1);
+}
+
+/* Tree accelerations of all particles of @p s with opening angle @p theta. */
+static void tree_accel_all(nbody_set_t *s, double theta, double eps2)
+{
+    double *xm = malloc(sizeof(double) * 4 * s->n);
+    nbody_fix_t *acc = calloc(3 * s->n, sizeof(nbody_fix_t));
+    nbody_tree_t *t = nbody_tree_create();
+    cr_assert(xm != NULL && acc != NULL && t != NULL);
+    nbody_pack(s, xm);
+    nbody_block_t all = {.n = s->n, .offset = 0, .xm = xm};
+    cr_assert_eq(nbody_tree_build(t, &all), 0);
+    cr_assert(nbody_tree_cells(t) > s->n / LEAF_MAX, "only %zu cells", nbody_tree_cells(t));
+    size_t inter = nbody_tree_accel(t, s, theta, eps2, acc);
+    if (theta == 0.0) {
+        cr_assert_eq(inter, s->n * s->n);
+    } else {
+        cr_assert(inter < s->n * s->n / 2, "tree did %zu interactions", inter);
+    }
+    nbody_accel_finish(s, acc);
+    nbody_tree_destroy(t);
+    free(acc);
+    free(xm);
+}
+
+Test(tree, theta_zero_is_exactly_direct)
+{
+    nbody_set_t a, b;
+    cr_assert_eq(nbody_set_create(1500, 0, &a), 0);
+    cr_assert_eq(nbody_set_create(1500, 0, &b), 0);
+    nbody_plummer(21, &a);
+    nbody_plummer(21, &b);
+    accel_all(&a, 0.01);
+    tree_accel_all(&b, 0.0, 0.01);
+    cr_assert_eq(memcmp(a.ax, b.ax, 1500 * sizeof(double)), 0);
+    cr_assert_eq(memcmp(a.az, b.az, 1500 * sizeof(double)), 0);
+    nbody_set_destroy(&a);
+    nbody_set_destroy(&b);
+}
+
+Test(tree, theta_half_is_close_to_direct)
+{
+    const size_t n = 4000;
+    nbody_set_t a, b;
+    cr_assert_eq(nbody_set_create(n, 0, &a), 0);
+    cr_assert_eq(nbody_set_create(n, 0, &b), 0);
+    nbody_plummer(22, &a);
+    nbody_plummer(22, &b);
+    accel_all(&a, 0.0025);
+    tree_accel_all(&b, 0.5, 0.0025);
+    double sum2 = 0.0, maxrel = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double dx = a.ax[i] - b.ax[i], dy = a.ay[i] - b.ay[i], dz = a.az[i] - b.az[i];
+        double an = sqrt(a.ax[i] * a.ax[i] + a.ay[i] * a.ay[i] + a.az[i] * a.az[i]);
+        double rel = sqrt(dx * dx + dy * dy + dz * dz) / an;
+        sum2 += rel * rel;
+        maxrel = fmax(maxrel, rel);
+    }
+    double rms = sqrt(sum2 / (double)n);
+    cr_assert(rms < 5e-3, "rms relative force error %g", rms);
+    cr_assert(maxrel < 0.1, "max relative force error %g", maxrel);
+    cr_assert(rms > 0.0, "theta 0.5 should approximate");
+    nbody_set_destroy(&a);
+    nbody_set_destroy(&b);
+}
+
+Test(tree, coincident_particles_do_not_recurse_forever)
+{
+    nbody_set_t s;
+    cr_assert_eq(nbody_set_create(50, 0, &s), 0);
+    for (size_t i = 0; i < 50; i++) {
+        s.x[i] = (i < 40) ? 0.25 : -0.5; /* 40 particles at one point */
+        s.m[i] = 0.02;
+    }
+    tree_accel_all(&s, 0.0, 0.01);
+    cr_assert(isfinite(s.ax[0]) && s.ax[0] < 0.0, "ax %g", s.ax[0]);
+    nbody_set_destroy(&s);
 }
