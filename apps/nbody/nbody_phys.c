@@ -246,19 +246,36 @@ void nbody_accel_block(const nbody_set_t *tgt, const nbody_block_t *src, double 
 void nbody_potential_block(const nbody_set_t *tgt, const nbody_block_t *src, double eps2,
                            nbody_fix_t *pot)
 {
+    const size_t ns = src->n;
     const double *xm = src->xm;
     for (size_t i = 0; i < tgt->n; i++) {
-        const size_t gi = tgt->offset + i;
         const double xi = tgt->x[i], yi = tgt->y[i], zi = tgt->z[i], mi = tgt->m[i];
-        for (size_t j = 0; j < src->n; j++) {
-            if (src->offset + j == gi) {
-                continue;
-            }
+        /* Branch-free loop over all sources (vectorises); the self term, if
+         * the target is in the block, is removed afterwards exactly: its
+         * fixed-point image is the same whether added or subtracted. */
+        uint64_t hs = 0, ls = 0;
+        for (size_t j = 0; j < ns; j++) {
             double dx = xm[4 * j + 0] - xi;
             double dy = xm[4 * j + 1] - yi;
             double dz = xm[4 * j + 2] - zi;
             double r2 = dx * dx + dy * dy + dz * dz + eps2;
-            nbody_fix_add(pot, -0.5 * mi * xm[4 * j + 3] / sqrt(r2));
+            int64_t hb, lb;
+            fix_split(-0.5 * mi * xm[4 * j + 3] / sqrt(r2), &hb, &lb);
+            hs += (uint64_t)hb;
+            ls += (uint64_t)lb;
+        }
+        fix_unbias(pot, (int64_t)hs, (int64_t)ls, ns);
+        const size_t gi = tgt->offset + i;
+        if (gi >= src->offset && gi < src->offset + ns) {
+            size_t j = gi - src->offset;
+            double dx = xm[4 * j + 0] - xi;
+            double dy = xm[4 * j + 1] - yi;
+            double dz = xm[4 * j + 2] - zi;
+            double r2 = dx * dx + dy * dy + dz * dz + eps2;
+            nbody_fix_t self = {0, 0};
+            nbody_fix_add(&self, -0.5 * mi * xm[4 * j + 3] / sqrt(r2));
+            pot->hi -= self.hi;
+            pot->lo -= self.lo;
         }
     }
 }
