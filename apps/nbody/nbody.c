@@ -137,7 +137,7 @@ static int run(nbody_ctx_t *ctx, nbody_opts_t *o, const nbody_comm_ops_t *ops)
     nbody_snap_meta_t meta;
     long start = nbody_setup_particles(ctx, o, &meta);
     if (start < 0) {
-        return NBODY_EXIT_ERROR;
+        return start == -2 ? NBODY_EXIT_USAGE : NBODY_EXIT_ERROR;
     }
     ctx->tree = o->tree;
     ctx->theta = o->theta;

@@ -117,7 +117,8 @@ int nbody_compute_conserved(nbody_ctx_t *ctx, nbody_cons_t *out);
 /**
  * Fill ctx (particles, counts, buffers) from Plummer ICs or from the snapshot
  * o->restart (whose n, dt, eps and seed then replace those of @p o); fill
- * @p meta with the run metadata.  Collective.  Returns the start step or -1.
+ * @p meta with the run metadata.  Collective.  Returns the start step, -1 on
+ * a runtime error or -2 when --eps is too small for the fixed-point range.
  */
 long nbody_setup_particles(nbody_ctx_t *ctx, nbody_opts_t *o, struct nbody_snap_meta *meta);
 

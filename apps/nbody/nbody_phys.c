@@ -24,6 +24,16 @@ double nbody_fix_value(nbody_fix_t acc)
            ldexp((double)lo, -(NBODY_FIX_HI_BITS + NBODY_FIX_LO_BITS));
 }
 
+int nbody_fix_range_ok(double mmax, double eps)
+{
+    /* max over r of m r / (r^2 + eps^2)^1.5 is 2 / (3 sqrt 3) m / eps^2 at r = eps / sqrt 2;
+     * the potential term is at most 0.5 m^2 / eps. */
+    const double lim = 1073741824.0; /* 2^30 */
+    double fmax_ = 0.3849001794597505 * mmax / (eps * eps);
+    double pmax = 0.5 * mmax * mmax / eps;
+    return isfinite(fmax_) && isfinite(pmax) && fmax_ < lim && pmax < lim;
+}
+
 void nbody_fix_merge(nbody_fix_t *a, nbody_fix_t b)
 {
     a->hi += b.hi;

@@ -52,6 +52,13 @@ static inline void nbody_fix_add(nbody_fix_t *acc, double v)
     acc->lo += (int64_t)rl;
 }
 
+/**
+ * Check that every pairwise force and potential contribution of particles of
+ * mass at most @p mmax with softening @p eps stays inside the fixed-point
+ * range (|v| < 2^30, a margin under the 2^31 limit).  Returns 1 if so.
+ */
+int nbody_fix_range_ok(double mmax, double eps);
+
 /** Return the value of @p acc as a double (one final rounding). */
 double nbody_fix_value(nbody_fix_t acc);
 

@@ -225,6 +225,20 @@ long nbody_setup_particles(nbody_ctx_t *ctx, nbody_opts_t *o, nbody_snap_meta_t 
         meta->eps = o->eps;
         meta->seed = o->seed;
     }
+    double mmax = 0.0;
+    for (size_t i = 0; i < all.n; i++) {
+        mmax = all.m[i] > mmax ? all.m[i] : mmax;
+    }
+    if (!nbody_fix_range_ok(mmax, o->eps)) {
+        if (ctx->rank == 0) {
+            fprintf(stderr,
+                    "nbody: error: --eps %g is too small for particle mass %g: pairwise "
+                    "forces would leave the fixed-point range (need 0.385 m/eps^2 < 2^30)\n",
+                    o->eps, mmax);
+        }
+        nbody_set_destroy(&all);
+        return -2;
+    }
     ctx->n = (size_t)o->n;
     ctx->eps2 = o->eps * o->eps;
     ctx->counts4 = nbody_xmalloc(sizeof(int) * ctx->size);

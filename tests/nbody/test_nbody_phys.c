@@ -72,6 +72,9 @@ Test(fixpoint, sums_exactly_in_any_order)
     cr_assert_eq(nbody_fix_value(fwd), nbody_fix_value(inl));
     cr_assert(fabs(nbody_fix_value(fwd) - ref) < 1e-14 * fabs(ref) + 1e-15, "fixed %.17g vs double %.17g",
               nbody_fix_value(fwd), ref);
+    cr_assert(nbody_fix_range_ok(1.0 / 2048, 0.05));
+    cr_assert(nbody_fix_range_ok(0.5, 1e-4));
+    cr_assert(!nbody_fix_range_ok(0.5, 1e-6));
     nbody_fix_t one = {0, 0};
     nbody_fix_add(&one, -0.3);
     cr_assert(fabs(nbody_fix_value(one) + 0.3) < 1e-17);
