@@ -20,7 +20,8 @@ nbody_nbody_SOURCES = $(NBODY_SRCS) $(NBODY_HDRS)
 nbody_nbody_CFLAGS = $(DWCP_CFLAGS) $(NBODY_KFLAGS) -I$(top_srcdir)/libdwcpmpi/api
 nbody_nbody_LDADD = $(top_builddir)/libdwcpmpi/libdwcpmpi.la -lm
 
-EXTRA_DIST += nbody/Makefile.am.frag nbody/build-ref.sh nbody/README.md nbody/SNAPSHOT.md
+EXTRA_DIST += nbody/Makefile.am.frag nbody/build-ref.sh nbody/find-n.sh nbody/README.md \
+	nbody/SNAPSHOT.md
 
 # The same source built with Open MPI's wrapper, for side-by-side runs.
 if HAVE_OMPI
