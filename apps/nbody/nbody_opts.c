@@ -15,7 +15,7 @@ void nbody_opts_usage(const char *prog)
     printf("Usage: %s [options]\n"
            "Direct-summation gravitational N-body benchmark (Plummer sphere, leapfrog KDK).\n"
            "\n"
-           "  -n N                    particles (default 2048)\n"
+           "  -n N                    particles, 2..4194304 (default 2048)\n"
            "  --steps S               final step number (default 100)\n"
            "  --dt DT                 time step in N-body units (default 0.005)\n"
            "  --eps EPS               softening length, > 0 (default 0.05)\n"
