@@ -159,8 +159,9 @@ static int run(nbody_ctx_t *ctx, nbody_opts_t *o, const nbody_comm_ops_t *ops)
         MPI_Get_processor_name(host, &len);
         printf("nbody: n=%zu ranks=%d comm=%s force=%s steps %ld..%ld dt=%g eps=%g seed=%llu "
                "host=%s%s\n",
-               ctx->n, ctx->size, o->comm, o->tree ? "tree" : "direct", start + 1, o->steps, o->dt, o->eps,
-               (unsigned long long)o->seed, host, o->restart ? " (restart)" : "");
+               ctx->n, ctx->size, o->comm, o->tree ? "tree" : "direct", start + 1, o->steps,
+               o->dt, o->eps, (unsigned long long)o->seed, host,
+               o->restart ? " (restart)" : "");
         printf("nbody: E=%.15g K=%.15g W=%.15g virial 2K/|W|=%.4f M=%.15g\n", c0.e, c0.k, c0.w,
                2.0 * c0.k / fabs(c0.w), c0.mass);
         fflush(stdout);

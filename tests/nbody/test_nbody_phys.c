@@ -70,8 +70,8 @@ Test(fixpoint, sums_exactly_in_any_order)
     fix_unbias(&inl, (int64_t)hs, (int64_t)ls, 1000);
     cr_assert_eq(nbody_fix_value(fwd), nbody_fix_value(bwd));
     cr_assert_eq(nbody_fix_value(fwd), nbody_fix_value(inl));
-    cr_assert(fabs(nbody_fix_value(fwd) - ref) < 1e-14 * fabs(ref) + 1e-15, "fixed %.17g vs double %.17g",
-              nbody_fix_value(fwd), ref);
+    cr_assert(fabs(nbody_fix_value(fwd) - ref) < 1e-14 * fabs(ref) + 1e-15,
+              "fixed %.17g vs double %.17g", nbody_fix_value(fwd), ref);
     cr_assert(nbody_fix_range_ok(1.0 / 2048, 0.05));
     cr_assert(nbody_fix_range_ok(0.5, 1e-4));
     cr_assert(!nbody_fix_range_ok(0.5, 1e-6));
@@ -149,8 +149,8 @@ Test(forces, newton_third_law)
     double fa[3] = {p.m[0] * p.ax[0], p.m[0] * p.ay[0], p.m[0] * p.az[0]};
     double fb[3] = {p.m[1] * p.ax[1], p.m[1] * p.ay[1], p.m[1] * p.az[1]};
     for (int k = 0; k < 3; k++) {
-        cr_assert(fabs(fa[k] + fb[k]) <= 1e-15 * fabs(fa[k]) + 1e-17, "component %d: %.17g vs %.17g",
-                  k, fa[k], fb[k]);
+        cr_assert(fabs(fa[k] + fb[k]) <= 1e-15 * fabs(fa[k]) + 1e-17,
+                  "component %d: %.17g vs %.17g", k, fa[k], fb[k]);
     }
     /* Magnitude: unit masses at distance 2 attract with 1/4. */
     p.x[0] = 1.0, p.y[0] = p.z[0] = 0.0, p.m[0] = 1.0;
