@@ -35,6 +35,7 @@ static int allgather_forces(nbody_ctx_t *ctx)
         return -1;
     }
     double t1 = MPI_Wtime();
+    double c1 = nbody_cpu_now();
     memset(ctx->acc, 0, sizeof(nbody_fix_t) * 3 * ctx->local.n);
     nbody_block_t src = {.n = ctx->n, .offset = 0, .xm = ctx->all_xm};
     if (ctx->tree) {
@@ -50,6 +51,7 @@ static int allgather_forces(nbody_ctx_t *ctx)
     }
     nbody_accel_finish(&ctx->local, ctx->acc);
     double t2 = MPI_Wtime();
+    ctx->cpu_compute += nbody_cpu_now() - c1;
     ctx->t_comm += t1 - t0;
     ctx->t_compute += t2 - t1;
     ctx->bytes_recv += 32.0 * (double)(ctx->n - ctx->local.n);

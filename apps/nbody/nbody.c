@@ -66,12 +66,18 @@ static int handle_options(int argc, char **argv, int rank, nbody_opts_t *o)
 static int report(nbody_ctx_t *ctx, const nbody_opts_t *o, const nbody_snap_meta_t *meta,
                   const nbody_cons_t *c1, const double *tstep, long nsteps, long start)
 {
-    double loc[4] = {ctx->t_compute, ctx->t_comm, ctx->bytes_recv, ctx->interactions}, sum[4];
-    MPI_Allreduce(loc, sum, 4, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+    double loc[5] = {ctx->t_compute, ctx->t_comm, ctx->bytes_recv, ctx->interactions,
+                     ctx->cpu_compute};
+    double sum[5], cpumax = 0.0;
+    MPI_Allreduce(loc, sum, 5, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+    MPI_Allreduce(&ctx->cpu_compute, &cpumax, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
     const double p = ctx->size;
     double per = nsteps > 0 ? (double)nsteps : 1.0;
     double t_comp = sum[0] / p / per, t_comm = sum[1] / p / per, bytes = sum[2] / p / per;
     double inter = sum[3] / per; /* all ranks */
+    /* Kernel CPU time: per step, summed over ranks and slowest rank; the time
+     * per step a dedicated core per rank would give is about cpu_max. */
+    double cpu_sum = sum[4] / per, cpu_max = cpumax / per;
     char force[32];
     if (o->tree) {
         snprintf(force, sizeof(force), "tree(theta=%g)", o->theta);
@@ -108,6 +114,9 @@ static int report(nbody_ctx_t *ctx, const nbody_opts_t *o, const nbody_snap_meta
         printf("energy            E0 %.15g, E %.15g, relative drift %.3e (bound %.1e)\n",
                meta->e0, c1->e, edrift, o->max_drift);
         printf("momentum          |dP|/(M sigma) %.3e (bound %.1e)\n", pdrift, o->max_pdrift);
+        printf("kernel CPU time   %.6f s per step summed over ranks, %.6f s slowest rank, "
+               "%.3g ns per interaction\n",
+               cpu_sum, cpu_max, inter > 0 ? 1e9 * cpu_sum / inter : 0.0);
         printf("bytes/rank/step   %.0f received (payload, mean over ranks)\n", bytes);
         printf("checksum          0x%016llx\n", csum);
         if (efail) {
@@ -122,9 +131,10 @@ static int report(nbody_ctx_t *ctx, const nbody_opts_t *o, const nbody_snap_meta
         }
         printf("NBODY_RESULT n=%zu ranks=%d comm=%s force=%s steps=%ld dt=%g eps=%g "
                "t_step_median=%.6g t_step_mean=%.6g t_compute=%.6g t_comm=%.6g edrift=%.3e "
-               "pdrift=%.3e bytes_per_step=%.0f checksum=%016llx status=%s\n",
+               "pdrift=%.3e bytes_per_step=%.0f cpu_compute_sum=%.6g cpu_compute_max=%.6g "
+               "checksum=%016llx status=%s\n",
                ctx->n, ctx->size, o->comm, o->tree ? "tree" : "direct", nsteps, o->dt, o->eps,
-               med, mean, t_comp, t_comm, edrift, pdrift, bytes, csum,
+               med, mean, t_comp, t_comm, edrift, pdrift, bytes, cpu_sum, cpu_max, csum,
                (efail || pfail) ? "drift" : "ok");
         fflush(stdout);
     }
@@ -169,6 +179,7 @@ static int run(nbody_ctx_t *ctx, nbody_opts_t *o, const nbody_comm_ops_t *ops)
     long nsteps = o->steps > start ? o->steps - start : 0;
     double *tstep = nbody_xmalloc(sizeof(double) * (size_t)(nsteps > 0 ? nsteps : 1));
     ctx->t_compute = ctx->t_comm = ctx->bytes_recv = ctx->interactions = 0.0;
+    ctx->cpu_compute = 0.0;
     MPI_Barrier(MPI_COMM_WORLD);
     const double h = 0.5 * o->dt;
     for (long s = 0; s < nsteps; s++) {

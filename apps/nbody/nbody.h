@@ -62,6 +62,7 @@ typedef struct nbody_ctx {
     double *all_xm;       /**< packed positions of all particles (4 * n) */
     double t_compute;     /**< accumulated time in force kernels (s) */
     double t_comm;        /**< accumulated time in communication (s) */
+    double cpu_compute;   /**< accumulated CPU time of this thread in force kernels (s) */
     double bytes_recv;    /**< accumulated payload bytes received */
     void *scheme;         /**< private state of the communication scheme */
     int tree;             /**< 1: Barnes-Hut forces on the gathered positions */
@@ -101,6 +102,13 @@ typedef struct {
 } nbody_cons_t;
 
 struct nbody_snap_meta;
+
+/**
+ * CPU time consumed by the calling thread, in seconds.  Unlike MPI_Wtime()
+ * it does not grow while other processes use the core, so it measures the
+ * kernel cost on a loaded (shared or oversubscribed) machine.
+ */
+double nbody_cpu_now(void);
 
 /** Print "nbody: fatal: @p what" and abort all ranks (exit code 3). */
 void nbody_die(const char *what);
