@@ -20,7 +20,10 @@ static inline void *elem(const void *buf, size_t i, const dwcp_dt_t *dt)
 
 void *dwcp_coll_tmp(dwcp_sched_t *s, size_t count, dwcp_dt_t *dt)
 {
-    MPI_Aint span = (dt->true_ub - dt->true_lb) + (MPI_Aint)(count ? count - 1 : 0) * dt->extent;
+    /* Room for the true extent of the data and for whole extents (kernels of pair types read
+     * an element's padding too). */
+    MPI_Aint ext = dt->extent < 0 ? -dt->extent : dt->extent;
+    MPI_Aint span = (dt->true_ub - dt->true_lb) + (MPI_Aint)(count ? count : 1) * ext;
     char *b = dwcp_sched_alloc(s, span > 0 ? (size_t)span : 1);
     return b ? b - dt->true_lb : NULL;
 }
