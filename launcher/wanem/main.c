@@ -249,6 +249,11 @@ static void teardown(emu_t *e)
             e->hosts_written[i] = 0;
         }
         if (e->created[i]) {
+            int killed = dwcl_netns_stop_pids(e->nsname[i], 2000);
+            if (killed > 0) {
+                fprintf(stderr, "wanem: killed %d process(es) left in %s\n", killed,
+                        e->nsname[i]);
+            }
             if (dwcl_netns_delete(e->nsname[i]) != 0) {
                 fprintf(stderr, "wanem: cannot delete namespace %s: %m\n", e->nsname[i]);
             }
