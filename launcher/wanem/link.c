@@ -118,7 +118,7 @@ dwcl_wanlink_verdict_t dwcl_wanlink_submit(dwcl_wanlink_t *l, uint64_t now, cons
         l->stats.drop_queue++;
         return DWCL_WANLINK_DROP_NOMEM;
     }
-    if (backlog + wire_bytes > l->stats.queue_peak) {
+    if (l->p.rate_bps != 0 && backlog + wire_bytes > l->stats.queue_peak) {
         l->stats.queue_peak = backlog + wire_bytes;
     }
     /* serialisation */

@@ -66,7 +66,8 @@ static void usage(FILE *out)
         "  --time-limit S      stop after S seconds (default 600)\n"
         "  --exact             per-packet mode: no offloads, exact iid loss (< ~1 Gbit/s)\n"
         "  --mtu N             MTU of the emulated interfaces (default 1500)\n"
-        "  --ready-file F      write the site list to F once forwarding runs\n"
+        "  --ready-file F      write the site list to F once every site's device\n"
+        "                      answered a self-test (removed at exit)\n"
         "  --stats F           also write the exit counters to F\n"
         "  --seed N            random seed for loss and jitter (default: time)\n"
         "  --spin-us N         busy-poll the last N us before a release (default 200)\n"
@@ -408,6 +409,39 @@ static int status_to_code(int status)
     return 1;
 }
 
+/* Check that every site's device answers before declaring readiness. */
+static int self_test(emu_t *e, dwcl_fwd_t *f, int sfd)
+{
+    /* up to 20 rounds of 250 ms, polling for answers every 10 ms */
+    for (int round = 0; round < 20 && dwcl_fwd_probes_pending(f) > 0; round++) {
+        uint64_t until = dwcl_fwd_now_ns() + 250000000ull, now;
+        if (dwcl_fwd_probe(f) != 0) {
+            return -1;
+        }
+        while (dwcl_fwd_probes_pending(f) > 0 && (now = dwcl_fwd_now_ns()) < until) {
+            int r = dwcl_fwd_run(f, now + 10000000ull < until ? now + 10000000ull : until);
+            struct signalfd_siginfo si;
+            if (r == -2) {
+                return -1;
+            }
+            if (r >= 0 && read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si) &&
+                si.ssi_signo != SIGCHLD) {
+                fprintf(stderr, "wanem: caught signal %d during self-test, stopping\n",
+                        (int)si.ssi_signo);
+                return -1;
+            }
+        }
+    }
+    for (int i = 0; i < e->sites->nsites; i++) {
+        if (!f->probe_ok[i]) {
+            fprintf(stderr, "wanem: self-test failed: namespace %s did not answer an ICMP "
+                    "echo through its TUN device within 5 s\n", e->nsname[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int run(emu_t *e, int sfd, const sigset_t *oldmask)
 {
     dwcl_fwd_t f;
@@ -422,6 +456,10 @@ static int run(emu_t *e, int sfd, const sigset_t *oldmask)
         return 1;
     }
     f.spin_ns = e->o->spin_ns;
+    if (self_test(e, &f, sfd) != 0) {
+        dwcl_fwd_fini(&f);
+        return 1;
+    }
     if (e->o->ready_file != NULL && write_ready(e) != 0) {
         dwcl_fwd_fini(&f);
         return 1;
