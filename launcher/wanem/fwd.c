@@ -41,9 +41,12 @@ int dwcl_fwd_init(dwcl_fwd_t *f, const dwcl_sites_t *sites, int *tun_fd, int vne
     f->start_ns = dwcl_fwd_now_ns();
     f->buf = malloc(RX_BUF_BYTES);
     f->probe_ok = calloc((size_t)n, 1);
+    f->active = calloc((size_t)n * (size_t)n, sizeof(int));
+    f->is_active = calloc((size_t)n * (size_t)n, 1);
     f->probes_pending = n;
     f->links = calloc((size_t)n * (size_t)n, sizeof(*f->links));
-    if (f->buf == NULL || f->links == NULL || f->probe_ok == NULL) {
+    if (f->buf == NULL || f->links == NULL || f->probe_ok == NULL || f->active == NULL ||
+        f->is_active == NULL) {
         fprintf(stderr, "wanem: out of memory\n");
         goto fail;
     }
@@ -82,7 +85,11 @@ void dwcl_fwd_fini(dwcl_fwd_t *f)
     free(f->links);
     free(f->buf);
     free(f->probe_ok);
+    free(f->active);
+    free(f->is_active);
     f->probe_ok = NULL;
+    f->active = NULL;
+    f->is_active = NULL;
     if (f->epfd >= 0) {
         close(f->epfd);
     }
@@ -215,7 +222,7 @@ static void receive(dwcl_fwd_t *f, int src)
         ssize_t len = read(f->tun_fd[src], f->buf, RX_BUF_BYTES);
         const uint8_t *ip = f->buf + f->vnet_hdr_len;
         uint32_t gso = 0;
-        int dst;
+        int dst, li;
 
         if (len < 0) {
             if (errno != EAGAIN && errno != EINTR) {
@@ -239,9 +246,14 @@ static void receive(dwcl_fwd_t *f, int src)
             f->unroutable++;
             continue;
         }
-        dwcl_wanlink_submit(&f->links[src * f->nsites + dst], dwcl_fwd_now_ns(), f->buf,
-                            (uint32_t)len,
-                            dwcl_wanlink_wire_bytes(ip, (uint32_t)(len - f->vnet_hdr_len), gso));
+        li = src * f->nsites + dst;
+        if (dwcl_wanlink_submit(&f->links[li], dwcl_fwd_now_ns(), f->buf, (uint32_t)len,
+                                dwcl_wanlink_wire_bytes(ip, (uint32_t)(len - f->vnet_hdr_len),
+                                                        gso)) == DWCL_WANLINK_QUEUED &&
+            !f->is_active[li]) {
+            f->is_active[li] = 1;
+            f->active[f->nactive++] = li;
+        }
     }
 }
 
@@ -251,7 +263,8 @@ static uint64_t release(dwcl_fwd_t *f, uint64_t now)
     uint64_t next = UINT64_MAX;
     int n = f->nsites;
 
-    for (int i = 0; i < n * n; i++) {
+    for (int k = 0; k < f->nactive;) {
+        int i = f->active[k];
         dwcl_wanlink_t *l = &f->links[i];
         while (l->count != 0 && dwcl_wanlink_next(l) <= now) {
             const dwcl_wanlink_pkt_t *p = dwcl_wanlink_head(l);
@@ -266,9 +279,15 @@ static uint64_t release(dwcl_fwd_t *f, uint64_t now)
             dwcl_wanlink_pop(l);
             f->last_tx_ns = now;
         }
+        if (l->count == 0) { /* drop it from the active list */
+            f->is_active[i] = 0;
+            f->active[k] = f->active[--f->nactive];
+            continue;
+        }
         if (dwcl_wanlink_next(l) < next) {
             next = dwcl_wanlink_next(l);
         }
+        k++;
     }
     return next;
 }

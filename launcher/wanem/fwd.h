@@ -44,6 +44,9 @@ typedef struct dwcl_fwd {
     int nwatch;               /**< number of extra watched descriptors */
     uint64_t spin_ns;         /**< busy-poll window before a release */
     uint64_t last_tx_ns;      /**< time of the latest write to a TUN */
+    int *active;              /**< indices of the links holding packets */
+    int nactive;              /**< number of entries in active */
+    uint8_t *is_active;       /**< per link: listed in active */
     uint8_t *probe_ok;        /**< per site: self-test answered */
     int probes_pending;       /**< sites whose self-test is not answered yet */
 } dwcl_fwd_t;
