@@ -36,6 +36,7 @@ typedef struct opts {
     char prefix[64];
     double time_limit;
     int exact;
+    int dry_run;
     int mtu;
     const char *ready_file;
     const char *stats_file;
@@ -71,6 +72,7 @@ static void usage(FILE *out)
         "  --stats F           also write the exit counters to F\n"
         "  --seed N            random seed for loss and jitter (default: time)\n"
         "  --spin-us N         busy-poll the last N us before a release (default 200)\n"
+        "  --dry-run           check the sites file, print the plan, set up nothing\n"
         "  --cleanup PREFIX    remove namespaces/hosts files PREFIX-* left behind\n"
         "With a command: run it in the root namespace with DWCP_WANEM_PREFIX,\n"
         "DWCP_WANEM_SITES (site:namespace:address,...) and DWCP_WANEM_IFACE set,\n"
@@ -99,7 +101,7 @@ static int parse_opts(int argc, char **argv, opts_t *o, const char **cleanup)
         {"mtu", required_argument, NULL, 'm'}, {"ready-file", required_argument, NULL, 'r'},
         {"stats", required_argument, NULL, 'S'}, {"seed", required_argument, NULL, 'e'},
         {"cleanup", required_argument, NULL, 'c'}, {"spin-us", required_argument, NULL, 'u'},
-        {"help", no_argument, NULL, 'h'},
+        {"dry-run", no_argument, NULL, 'n'}, {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -111,7 +113,7 @@ static int parse_opts(int argc, char **argv, opts_t *o, const char **cleanup)
     o->mtu = 1500;
     o->spin_ns = DWCL_FWD_SPIN_NS;
     o->seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-    while ((c = getopt_long(argc, argv, "+s:p:t:xm:r:S:e:c:u:h", lo, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+s:p:t:xm:r:S:e:c:u:nh", lo, NULL)) != -1) {
         switch (c) {
         case 's': o->sites_file = optarg; break;
         case 'p':
@@ -130,6 +132,7 @@ static int parse_opts(int argc, char **argv, opts_t *o, const char **cleanup)
             }
             break;
         case 'x': o->exact = 1; break;
+        case 'n': o->dry_run = 1; break;
         case 'm':
             o->mtu = (int)strtol(optarg, &end, 10);
             if (*end != '\0' || o->mtu < 576 || o->mtu > 65000) {
@@ -189,15 +192,25 @@ static void print_plan(FILE *out, const emu_t *e)
     for (int a = 0; a < s->nsites; a++) {
         for (int b = 0; b < s->nsites; b++) {
             const dwcl_link_params_t *p = dwcl_sites_link(s, a, b);
-            char rate[32];
+            char rate[32], queue[32];
             if (a == b) {
                 continue;
             }
             fmt_rate(p->rate_bps, rate, sizeof(rate));
-            fprintf(out, "  link %s->%s delay=%.3fms jitter=%.3fms rate=%s loss=%g%% "
-                    "queue=%" PRIu64 "B blackouts=%d\n", s->sites[a].name, s->sites[b].name,
-                    (double)p->delay_ns / 1e6, (double)p->jitter_ns / 1e6, rate,
-                    p->loss * 100.0, p->queue_bytes, p->nblackouts);
+            if (p->queue_bytes != 0) {
+                snprintf(queue, sizeof(queue), "%" PRIu64 "B", p->queue_bytes);
+            } else {
+                snprintf(queue, sizeof(queue), "none");
+            }
+            fprintf(out, "  link %s->%s delay=%.3fms jitter=%.3fms rate=%s loss=%g%% queue=%s",
+                    s->sites[a].name, s->sites[b].name, (double)p->delay_ns / 1e6,
+                    (double)p->jitter_ns / 1e6, rate, p->loss * 100.0, queue);
+            for (int k = 0; k < p->nblackouts; k++) {
+                fprintf(out, "%s%gs-%gs", k ? "," : " blackout=",
+                        (double)p->blackouts[k].start_ns / 1e9,
+                        (double)p->blackouts[k].end_ns / 1e9);
+            }
+            fputc('\n', out);
         }
     }
 }
@@ -559,6 +572,11 @@ int main(int argc, char **argv)
     e.site_list = make_site_list(&e);
     if (e.site_list == NULL) {
         fprintf(stderr, "wanem: out of memory\n");
+        goto out;
+    }
+    if (o.dry_run) {
+        print_plan(stdout, &e);
+        code = 0;
         goto out;
     }
     if (!dwcl_netns_have_caps()) {

@@ -262,6 +262,11 @@ rc=$?
 [ "$rc" -eq 1 ] && echo "$out" | grep -q "bad.sites:2:"
 check $? "bad sites file: exit 1 with a line-numbered message"
 
+out=$("$WANEM" --sites "$TMP/black.sites" --prefix "$PFX" --dry-run 2>&1)
+rc=$?
+[ "$rc" -eq 0 ] && echo "$out" | grep -q "link A->B delay=5.000ms .* blackout=1s-2s" && no_leftovers
+check $? "--dry-run prints the plan and sets up nothing"
+
 if command -v setpriv >/dev/null 2>&1; then
     chmod 755 "$TMP"
     out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
