@@ -37,6 +37,7 @@ typedef struct opts {
     double time_limit;
     int exact;
     int dry_run;
+    int quiet;
     int mtu;
     const char *ready_file;
     const char *stats_file;
@@ -73,6 +74,7 @@ static void usage(FILE *out)
         "  --seed N            random seed for loss and jitter (default: time)\n"
         "  --spin-us N         busy-poll the last N us before a release (default 200)\n"
         "  --dry-run           check the sites file, print the plan, set up nothing\n"
+        "  --quiet             print only errors (counters still go to --stats)\n"
         "  --cleanup PREFIX    remove namespaces/hosts files PREFIX-* left behind\n"
         "With a command: run it in the root namespace with DWCP_WANEM_PREFIX,\n"
         "DWCP_WANEM_SITES (site:namespace:address,...) and DWCP_WANEM_IFACE set,\n"
@@ -101,7 +103,7 @@ static int parse_opts(int argc, char **argv, opts_t *o, const char **cleanup)
         {"mtu", required_argument, NULL, 'm'}, {"ready-file", required_argument, NULL, 'r'},
         {"stats", required_argument, NULL, 'S'}, {"seed", required_argument, NULL, 'e'},
         {"cleanup", required_argument, NULL, 'c'}, {"spin-us", required_argument, NULL, 'u'},
-        {"dry-run", no_argument, NULL, 'n'}, {"help", no_argument, NULL, 'h'},
+        {"dry-run", no_argument, NULL, 'n'}, {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -113,7 +115,7 @@ static int parse_opts(int argc, char **argv, opts_t *o, const char **cleanup)
     o->mtu = 1500;
     o->spin_ns = DWCL_FWD_SPIN_NS;
     o->seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-    while ((c = getopt_long(argc, argv, "+s:p:t:xm:r:S:e:c:u:nh", lo, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+s:p:t:xm:r:S:e:c:u:nqh", lo, NULL)) != -1) {
         switch (c) {
         case 's': o->sites_file = optarg; break;
         case 'p':
@@ -133,6 +135,7 @@ static int parse_opts(int argc, char **argv, opts_t *o, const char **cleanup)
             break;
         case 'x': o->exact = 1; break;
         case 'n': o->dry_run = 1; break;
+        case 'q': o->quiet = 1; break;
         case 'm':
             o->mtu = (int)strtol(optarg, &end, 10);
             if (*end != '\0' || o->mtu < 576 || o->mtu > 65000) {
@@ -484,14 +487,19 @@ static int run(emu_t *e, int sfd, const sigset_t *oldmask)
             return 1;
         }
     }
-    fprintf(stderr, "wanem: forwarding between %d sites (%s mode), prefix %s, limit %.0f s\n",
-            e->sites->nsites, e->o->exact ? "exact" : "fast", e->o->prefix, e->o->time_limit);
+    if (!e->o->quiet) {
+        fprintf(stderr, "wanem: forwarding between %d sites (%s mode), prefix %s, "
+                "limit %.0f s\n", e->sites->nsites, e->o->exact ? "exact" : "fast", e->o->prefix,
+                e->o->time_limit);
+    }
     while (!done) {
         struct signalfd_siginfo si;
         int r = dwcl_fwd_run(&f, deadline);
 
         if (r == -1) {
-            fprintf(stderr, "wanem: time limit of %.0f s reached\n", e->o->time_limit);
+            if (!e->o->quiet || child > 0) {
+                fprintf(stderr, "wanem: time limit of %.0f s reached\n", e->o->time_limit);
+            }
             code = child > 0 ? 124 : 0;
             break;
         }
@@ -516,7 +524,9 @@ static int run(emu_t *e, int sfd, const sigset_t *oldmask)
     if (child > 0) {
         stop_command(child);
     }
-    write_summary(stderr, e, &f, dwcl_fwd_now_ns() - start);
+    if (!e->o->quiet) {
+        write_summary(stderr, e, &f, dwcl_fwd_now_ns() - start);
+    }
     if (e->o->stats_file != NULL) {
         FILE *sf = fopen(e->o->stats_file, "w");
         if (sf == NULL) {
@@ -603,7 +613,9 @@ int main(int argc, char **argv)
     }
     prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
     if (setup(&e) == 0) {
-        print_plan(stderr, &e);
+        if (!o.quiet) {
+            print_plan(stderr, &e);
+        }
         code = run(&e, sfd, &oldmask);
     }
     teardown(&e);
