@@ -103,7 +103,8 @@ static int parse_opts(int argc, char **argv, opts_t *o, const char **cleanup)
         {"mtu", required_argument, NULL, 'm'}, {"ready-file", required_argument, NULL, 'r'},
         {"stats", required_argument, NULL, 'S'}, {"seed", required_argument, NULL, 'e'},
         {"cleanup", required_argument, NULL, 'c'}, {"spin-us", required_argument, NULL, 'u'},
-        {"dry-run", no_argument, NULL, 'n'}, {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},
+        {"dry-run", no_argument, NULL, 'n'}, {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int c;
