@@ -216,6 +216,35 @@ Test(dtpack, external32)
     pos = 0;
     MPI_Unpack_external("external32", x, 16, &pos, &ld3, 1, MPI_LONG_DOUBLE);
     cr_assert(ld2 == ld3);
+    /* external32 sizes of the pair types and of types whose size differs from native */
+    struct {
+        MPI_Datatype t;
+        MPI_Aint size;
+    } xs[] = {{MPI_DOUBLE_INT, 12}, {MPI_SHORT_INT, 6},           {MPI_LONG_INT, 8},
+              {MPI_WCHAR, 2},       {MPI_C_LONG_DOUBLE_COMPLEX, 32}, {MPI_LOGICAL, 4},
+              {MPI_UNSIGNED_LONG, 4}, {MPI_2DOUBLE_PRECISION, 16}, {MPI_C_BOOL, 1}};
+    for (size_t i = 0; i < sizeof(xs) / sizeof(xs[0]); i++) {
+        MPI_Pack_external_size("external32", 3, xs[i].t, &size);
+        cr_assert_eq(size, 3 * xs[i].size, "type %zu: %ld", i, (long)size);
+    }
+    struct {
+        double v;
+        int k;
+    } di = {-0.5, 258}, di2 = {0, 0};
+    pos = 0;
+    MPI_Pack_external("external32", &di, 1, MPI_DOUBLE_INT, x, 64, &pos);
+    cr_assert_eq(pos, 12);
+    static const unsigned char want_di[] = {0xbf, 0xe0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2};
+    be_check(x, want_di, 12);
+    pos = 0;
+    MPI_Unpack_external("external32", x, 12, &pos, &di2, 1, MPI_DOUBLE_INT);
+    cr_assert(di2.v == -0.5 && di2.k == 258);
+    unsigned long ul = 0x01020304UL, ul2 = 0;
+    pos = 0;
+    MPI_Pack_external("external32", &ul, 1, MPI_UNSIGNED_LONG, x, 64, &pos);
+    pos = 0;
+    MPI_Unpack_external("external32", x, 4, &pos, &ul2, 1, MPI_UNSIGNED_LONG);
+    cr_assert_eq(ul2, ul);
     pos = 0;
     cr_assert_eq(MPI_Pack_external("external32", &v, 1, t, x, 10, &pos), MPI_ERR_TRUNCATE);
     cr_assert_eq(MPI_Pack_external("native", &v, 1, t, x, 64, &pos),
