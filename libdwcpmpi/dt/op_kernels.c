@@ -130,8 +130,8 @@ int dt_op_allowed(int op, int basic)
 /* Integer kernels; U is the unsigned type of T for wrapping arithmetic. */
 #define INT_OPS(T, U)                                                                              \
     switch (op) {                                                                                  \
-    case 1: LOOP(T, if (a[i] > b[i]) b[i] = a[i]); break;                                          \
-    case 2: LOOP(T, if (a[i] < b[i]) b[i] = a[i]); break;                                          \
+    case 1: LOOP(T, if (a[i] > b[i]) { b[i] = a[i]; }); break;                                     \
+    case 2: LOOP(T, if (a[i] < b[i]) { b[i] = a[i]; }); break;                                     \
     case 3: LOOP(T, b[i] = (T)((U)a[i] + (U)b[i])); break;                                         \
     case 4: LOOP(T, b[i] = (T)((U)a[i] * (U)b[i])); break;                                         \
     case 5: LOOP(T, b[i] = (T)(a[i] && b[i])); break;                                              \
@@ -145,8 +145,8 @@ int dt_op_allowed(int op, int basic)
 
 #define FLOAT_OPS(T)                                                                               \
     switch (op) {                                                                                  \
-    case 1: LOOP(T, if (a[i] > b[i]) b[i] = a[i]); break;                                          \
-    case 2: LOOP(T, if (a[i] < b[i]) b[i] = a[i]); break;                                          \
+    case 1: LOOP(T, if (a[i] > b[i]) { b[i] = a[i]; }); break;                                     \
+    case 2: LOOP(T, if (a[i] < b[i]) { b[i] = a[i]; }); break;                                     \
     case 3: LOOP(T, b[i] = a[i] + b[i]); break;                                                    \
     case 4: LOOP(T, b[i] = a[i] * b[i]); break;                                                    \
     default: return MPI_ERR_OP;                                                                    \
@@ -167,14 +167,16 @@ int dt_op_allowed(int op, int basic)
     default: return MPI_ERR_OP;                                                                    \
     }
 
+#define TIE_LOWER(a, b, i) ((a)[i].v == (b)[i].v && (a)[i].k < (b)[i].k)
+
 /* MINLOC/MAXLOC on pairs {value v; index k}: ties keep the smaller index. */
 #define LOC_OPS(P)                                                                                 \
     switch (op) {                                                                                  \
     case 11:                                                                                       \
-        LOOP(P, if (a[i].v < b[i].v || (a[i].v == b[i].v && a[i].k < b[i].k)) b[i] = a[i]);      \
+        LOOP(P, if (a[i].v < b[i].v || TIE_LOWER(a, b, i)) { b[i] = a[i]; });                      \
         break;                                                                                     \
     case 12:                                                                                       \
-        LOOP(P, if (a[i].v > b[i].v || (a[i].v == b[i].v && a[i].k < b[i].k)) b[i] = a[i]);      \
+        LOOP(P, if (a[i].v > b[i].v || TIE_LOWER(a, b, i)) { b[i] = a[i]; });                      \
         break;                                                                                     \
     default: return MPI_ERR_OP;                                                                    \
     }
