@@ -100,20 +100,43 @@ dwcs_status_t dwcp_comm_init_predefined(void)
     return DWCS_OK;
 }
 
-/* Hook for modules that hang state on communicators (topologies, collectives). */
-void (*dwcp_comm_free_hook)(dwcp_comm_t *c);
+/* Functions of modules that hang state on communicators (topologies, collectives). */
+#define MAX_FREE_HOOKS 8
+static void (*free_hooks[MAX_FREE_HOOKS])(dwcp_comm_t *c);
+static int nfree_hooks;
+
+dwcs_status_t dwcp_comm_free_hook_add(void (*fn)(dwcp_comm_t *c))
+{
+    int i;
+    for (i = 0; i < nfree_hooks; i++) {
+        if (free_hooks[i] == fn) {
+            return DWCS_OK;
+        }
+    }
+    if (nfree_hooks == MAX_FREE_HOOKS) {
+        return DWCS_ERR_OVERFLOW;
+    }
+    free_hooks[nfree_hooks++] = fn;
+    return DWCS_OK;
+}
 
 void dwcp_comm_release(dwcp_comm_t *c)
 {
     if (c == NULL || --c->refcount > 0) {
         return;
     }
-    if (dwcp_comm_free_hook != NULL) {
-        dwcp_comm_free_hook(c);
+    int i;
+    for (i = nfree_hooks - 1; i >= 0; i--) {
+        free_hooks[i](c);
     }
     if (c->handle != MPI_COMM_WORLD && c->handle != MPI_COMM_SELF &&
         c->handle != MPI_COMM_NULL) {
         dwcp_htab_remove(&dwcp_g.comms, c->handle);
+    }
+    if (c->local != NULL) {
+        extern void dwcp_ctx_release(uint32_t ctx);
+        dwcp_ctx_release(c->local->ctx);
+        dwcp_comm_release(c->local);
     }
     dwcp_group_release(c->group);
     dwcp_group_release(c->remote);

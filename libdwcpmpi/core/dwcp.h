@@ -61,6 +61,7 @@ struct dwcp_comm {
     int size;                /* local group size */
     dwcp_group_t *group;     /* local group */
     dwcp_group_t *remote;    /* remote group of an intercommunicator, else NULL */
+    dwcp_comm_t *local;      /* intercommunicator: hidden intracommunicator over the local group */
     int errhandler;          /* MPI_Errhandler */
     int info;                /* MPI_Info (hints) or MPI_INFO_NULL */
     char name[MPI_MAX_OBJECT_NAME];
@@ -269,6 +270,11 @@ void dwcp_comm_finalize(void);
 void dwcp_comm_release(dwcp_comm_t *c);
 dwcp_group_t *dwcp_group_create(int size, const int *world);
 void dwcp_group_release(dwcp_group_t *g);
+
+/** Set by the topology module: copy topology state on MPI_Comm_dup. */
+extern void (*dwcp_topo_dup_hook)(dwcp_comm_t *from, dwcp_comm_t *to);
+/** Modules that hang state on communicators register a function called when one is destroyed. */
+dwcs_status_t dwcp_comm_free_hook_add(void (*fn)(dwcp_comm_t *c));
 
 /* Attributes (core/attr.c). */
 dwcs_status_t dwcp_attr_init(void);

@@ -1,0 +1,376 @@
+/*
+ * Communicator creation: context-id agreement, dup, split, create_group.
+ *
+ * The internal collectives here are simple (binomial reduce + broadcast over the member list,
+ * on the parent's collective context) and used only at creation time.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dwcp_comm.h"
+
+/* Context-id pairs in use by this process: bit set = free. */
+uint32_t dwcp_ctx_free[DWCP_CTX_PAIRS / 32];
+#define ctx_free dwcp_ctx_free
+static int ctx_init;
+
+void dwcp_ctx_pool_init(void)
+{
+    if (!ctx_init) {
+        memset(ctx_free, 0xff, sizeof(ctx_free));
+        ctx_free[0] &= ~3u; /* pairs 0 (WORLD) and 1 (SELF) */
+        ctx_init = 1;
+    }
+}
+
+void dwcp_ctx_release(uint32_t ctx)
+{
+    uint32_t pair = ctx / 2;
+    if (pair >= 2 && pair < DWCP_CTX_PAIRS) {
+        ctx_free[pair / 32] |= 1u << (pair % 32);
+    }
+}
+
+/* Blocking internal send/recv of raw bytes on context @p ctx of communicator @p c. */
+dwcs_status_t dwcp_comm_xsend(dwcp_comm_t *c, uint32_t ctx, int dst, int tag, const void *buf,
+                              size_t len)
+{
+    dwcp_req_t *r = dwcp_req_alloc(DWCP_REQ_SEND);
+    if (r == NULL) {
+        return DWCS_ERR_NO_MEMORY;
+    }
+    dwcs_status_t st = dwcp_p2p_isend(buf, len, dwcp_dt_get(MPI_BYTE), dst, tag, c, ctx,
+                                      DWCP_SEND_STANDARD, r);
+    if (st == DWCS_OK) {
+        dwcp_req_wait(r);
+        st = r->status.MPI_ERROR == MPI_SUCCESS ? DWCS_OK : DWCS_ERR_IO;
+    }
+    dwcp_req_free(r);
+    return st;
+}
+
+dwcs_status_t dwcp_comm_xrecv(dwcp_comm_t *c, uint32_t ctx, int src, int tag, void *buf,
+                              size_t len)
+{
+    dwcp_req_t *r = dwcp_req_alloc(DWCP_REQ_RECV);
+    if (r == NULL) {
+        return DWCS_ERR_NO_MEMORY;
+    }
+    dwcs_status_t st = dwcp_p2p_irecv(buf, len, dwcp_dt_get(MPI_BYTE), src, tag, c, ctx, r);
+    if (st == DWCS_OK) {
+        dwcp_req_wait(r);
+        st = r->status.MPI_ERROR == MPI_SUCCESS ? DWCS_OK : DWCS_ERR_IO;
+    }
+    dwcp_req_free(r);
+    return st;
+}
+
+#define xsend(c, dst, tag, buf, len) dwcp_comm_xsend((c), (c)->ctx + 1, (dst), (tag), (buf), (len))
+#define xrecv(c, src, tag, buf, len) dwcp_comm_xrecv((c), (c)->ctx + 1, (src), (tag), (buf), (len))
+
+dwcs_status_t dwcp_comm_allreduce_band(dwcp_comm_t *parent, const int *members, int nmembers,
+                                       int tag, uint32_t *words, int n)
+{
+    int me = -1, i, k;
+    size_t len = (size_t)n * sizeof(uint32_t);
+    dwcs_status_t st = DWCS_OK;
+    for (i = 0; i < nmembers; i++) {
+        if (members[i] == parent->rank) {
+            me = i;
+        }
+    }
+    if (me < 0) {
+        return DWCS_ERR_INVALID_PARAM;
+    }
+    uint32_t *tmp = malloc(len ? len : 1);
+    if (tmp == NULL) {
+        return DWCS_ERR_NO_MEMORY;
+    }
+    /* Binomial reduce to member 0. */
+    for (k = 1; k < nmembers && st == DWCS_OK; k <<= 1) {
+        if (me & k) {
+            st = xsend(parent, members[me - k], tag, words, len);
+            break;
+        }
+        if (me + k < nmembers) {
+            st = xrecv(parent, members[me + k], tag, tmp, len);
+            for (i = 0; i < n; i++) {
+                words[i] &= tmp[i];
+            }
+        }
+    }
+    /* Binomial broadcast from member 0. */
+    int mask = 1;
+    while (mask < nmembers) {
+        mask <<= 1;
+    }
+    for (k = mask >> 1; k >= 1 && st == DWCS_OK; k >>= 1) {
+        if (me % (2 * k) == k) {
+            st = xrecv(parent, members[me - k], tag, words, len);
+        } else if (me % (2 * k) == 0 && me + k < nmembers) {
+            st = xsend(parent, members[me + k], tag, words, len);
+        }
+    }
+    free(tmp);
+    return st;
+}
+
+dwcs_status_t dwcp_ctx_agree(dwcp_comm_t *parent, const int *members, int nmembers, int tag,
+                             uint32_t *ctx)
+{
+    uint32_t mask[DWCP_CTX_PAIRS / 32];
+    int i;
+    dwcp_ctx_pool_init();
+    memcpy(mask, ctx_free, sizeof(mask));
+    dwcs_status_t st = dwcp_comm_allreduce_band(parent, members, nmembers, tag, mask,
+                                                DWCP_CTX_PAIRS / 32);
+    if (st != DWCS_OK) {
+        return st;
+    }
+    for (i = 0; i < DWCP_CTX_PAIRS / 32; i++) {
+        if (mask[i] != 0) {
+            int bit = __builtin_ctz(mask[i]);
+            uint32_t pair = (uint32_t)(i * 32 + bit);
+            ctx_free[i] &= ~(1u << bit);
+            *ctx = pair * 2;
+            return DWCS_OK;
+        }
+    }
+    DWCS_ERROR("no free communicator context ids (%d communicators in use): free some",
+               DWCP_CTX_PAIRS);
+    return DWCS_ERR_OVERFLOW;
+}
+
+dwcs_status_t dwcp_comm_new(dwcp_comm_t *parent, dwcp_group_t *g, uint32_t ctx,
+                            dwcp_comm_t **out)
+{
+    dwcp_comm_t *c = calloc(1, sizeof(*c));
+    int i;
+    if (c == NULL) {
+        return DWCS_ERR_NO_MEMORY;
+    }
+    c->refcount = 1;
+    c->ctx = ctx;
+    c->group = g;
+    g->refcount++;
+    c->rank = g->rank;
+    c->size = g->size;
+    c->errhandler = parent->errhandler;
+    if (c->errhandler != MPI_ERRORS_ARE_FATAL && c->errhandler != MPI_ERRORS_RETURN) {
+        dwcp_errh_t *e = dwcp_htab_get(&dwcp_g.errhs, c->errhandler);
+        if (e != NULL) {
+            e->refcount++;
+        }
+    }
+    c->info = MPI_INFO_NULL;
+    c->site_of = malloc((size_t)g->size * sizeof(int));
+    if (c->site_of != NULL) {
+        for (i = 0; i < g->size; i++) {
+            c->site_of[i] = dwcp_g.site_of[g->world[i]];
+        }
+    }
+    if (dwcp_htab_add(&dwcp_g.comms, c, &c->handle) != DWCS_OK) {
+        dwcp_group_release(g);
+        free(c->site_of);
+        free(c);
+        return DWCS_ERR_NO_MEMORY;
+    }
+    *out = c;
+    return DWCS_OK;
+}
+
+static int *all_members(int n)
+{
+    int *m = malloc((size_t)n * sizeof(int)), i;
+    for (i = 0; m != NULL && i < n; i++) {
+        m[i] = i;
+    }
+    return m;
+}
+
+/* Tags of the internal creation traffic (collective context, so they never meet user tags). */
+#define TAG_CTX 0x7ff00001
+#define TAG_SPLIT 0x7ff00002
+
+dwcs_status_t dwcp_comm_dup(dwcp_comm_t *parent, dwcp_comm_t **out)
+{
+    uint32_t ctx;
+    int *m = all_members(parent->size);
+    if (m == NULL) {
+        return DWCS_ERR_NO_MEMORY;
+    }
+    dwcs_status_t st = dwcp_ctx_agree(parent, m, parent->size, TAG_CTX, &ctx);
+    free(m);
+    if (st != DWCS_OK) {
+        return st;
+    }
+    st = dwcp_comm_new(parent, parent->group, ctx, out);
+    if (st == DWCS_OK && parent->remote != NULL) {
+        (*out)->remote = parent->remote;
+        parent->remote->refcount++;
+    }
+    if (st != DWCS_OK) {
+        dwcp_ctx_release(ctx);
+    }
+    return st;
+}
+
+dwcs_status_t dwcp_comm_allgather_int(dwcp_comm_t *parent, const int *mine, int n, int *all)
+{
+    /* Gather to rank 0 then broadcast: creation-time only. */
+    size_t len = (size_t)n * sizeof(int);
+    int r;
+    dwcs_status_t st = DWCS_OK;
+    memcpy(all + (size_t)parent->rank * n, mine, len);
+    if (parent->rank == 0) {
+        for (r = 1; r < parent->size && st == DWCS_OK; r++) {
+            st = xrecv(parent, r, TAG_SPLIT, all + (size_t)r * n, len);
+        }
+        for (r = 1; r < parent->size && st == DWCS_OK; r++) {
+            st = xsend(parent, r, TAG_SPLIT, all, len * (size_t)parent->size);
+        }
+    } else {
+        st = xsend(parent, 0, TAG_SPLIT, mine, len);
+        if (st == DWCS_OK) {
+            st = xrecv(parent, 0, TAG_SPLIT, all, len * (size_t)parent->size);
+        }
+    }
+    return st;
+}
+
+typedef struct split_ent {
+    int key;
+    int rank;
+} split_ent_t;
+
+static int split_cmp(const void *a, const void *b)
+{
+    const split_ent_t *x = a, *y = b;
+    if (x->key != y->key) {
+        return x->key < y->key ? -1 : 1;
+    }
+    return x->rank < y->rank ? -1 : (x->rank > y->rank);
+}
+
+dwcs_status_t dwcp_comm_split(dwcp_comm_t *parent, int color, int key, dwcp_comm_t **out)
+{
+    int n = parent->size, i, cnt = 0;
+    int mine[2] = {color, key};
+    int *all = malloc((size_t)n * 2 * sizeof(int));
+    split_ent_t *ents = malloc((size_t)n * sizeof(*ents));
+    int *members = malloc((size_t)n * sizeof(int));
+    int *world = malloc((size_t)n * sizeof(int));
+    dwcs_status_t st = (all && ents && members && world) ? DWCS_OK : DWCS_ERR_NO_MEMORY;
+    *out = NULL;
+    if (st == DWCS_OK) {
+        st = dwcp_comm_allgather_int(parent, mine, 2, all);
+    }
+    if (st == DWCS_OK) {
+        /* Everyone agrees one context per color: run the agreement over all of parent with a
+         * bitmap AND; each color then takes a distinct pair from the common free set. */
+        uint32_t mask[DWCP_CTX_PAIRS / 32];
+        int *allm = all_members(n);
+        dwcp_ctx_pool_init();
+        memcpy(mask, ctx_free, sizeof(mask));
+        st = allm ? dwcp_comm_allreduce_band(parent, allm, n, TAG_CTX, mask, DWCP_CTX_PAIRS / 32)
+                  : DWCS_ERR_NO_MEMORY;
+        free(allm);
+        /* Distinct colors in order of first appearance get consecutive free pairs. */
+        int ncolors = 0, mycolor_idx = -1, j;
+        for (i = 0; i < n && st == DWCS_OK; i++) {
+            int c = all[2 * i];
+            if (c == MPI_UNDEFINED) {
+                continue;
+            }
+            for (j = 0; j < i; j++) {
+                if (all[2 * j] == c) {
+                    break;
+                }
+            }
+            if (j == i) {
+                if (c == color) {
+                    mycolor_idx = ncolors;
+                }
+                ncolors++;
+            }
+        }
+        /* Reserve ncolors pairs from the mask (all members do this identically). */
+        uint32_t myctx = 0;
+        int taken = 0;
+        for (i = 0; i < DWCP_CTX_PAIRS && taken < ncolors && st == DWCS_OK; i++) {
+            if (mask[i / 32] & (1u << (i % 32))) {
+                if (taken == mycolor_idx) {
+                    myctx = (uint32_t)i * 2;
+                    ctx_free[i / 32] &= ~(1u << (i % 32));
+                }
+                taken++;
+            }
+        }
+        if (st == DWCS_OK && taken < ncolors) {
+            DWCS_ERROR("no free communicator context ids for MPI_Comm_split");
+            st = DWCS_ERR_OVERFLOW;
+        }
+        if (st == DWCS_OK && color != MPI_UNDEFINED) {
+            for (i = 0; i < n; i++) {
+                if (all[2 * i] == color) {
+                    ents[cnt].key = all[2 * i + 1];
+                    ents[cnt].rank = i;
+                    cnt++;
+                }
+            }
+            qsort(ents, (size_t)cnt, sizeof(*ents), split_cmp);
+            for (i = 0; i < cnt; i++) {
+                world[i] = parent->group->world[ents[i].rank];
+            }
+            dwcp_group_t *g = dwcp_group_create(cnt, world);
+            if (g == NULL) {
+                st = DWCS_ERR_NO_MEMORY;
+            } else {
+                st = dwcp_comm_new(parent, g, myctx, out);
+                dwcp_group_release(g);
+            }
+        }
+    }
+    free(all);
+    free(ents);
+    free(members);
+    free(world);
+    return st;
+}
+
+dwcs_status_t dwcp_comm_create_group(dwcp_comm_t *parent, dwcp_group_t *g, int tag,
+                                     dwcp_comm_t **out)
+{
+    int i, j;
+    uint32_t ctx;
+    *out = NULL;
+    if (g->rank == MPI_UNDEFINED) {
+        return DWCS_OK;
+    }
+    int *members = malloc((size_t)(g->size ? g->size : 1) * sizeof(int));
+    if (members == NULL) {
+        return DWCS_ERR_NO_MEMORY;
+    }
+    for (i = 0; i < g->size; i++) {
+        members[i] = -1;
+        for (j = 0; j < parent->group->size; j++) {
+            if (parent->group->world[j] == g->world[i]) {
+                members[i] = j;
+                break;
+            }
+        }
+        if (members[i] < 0) {
+            free(members);
+            return DWCS_ERR_INVALID_PARAM;
+        }
+    }
+    dwcs_status_t st = dwcp_ctx_agree(parent, members, g->size, tag, &ctx);
+    free(members);
+    if (st == DWCS_OK) {
+        st = dwcp_comm_new(parent, g, ctx, out);
+        if (st != DWCS_OK) {
+            dwcp_ctx_release(ctx);
+        }
+    }
+    return st;
+}
