@@ -207,6 +207,52 @@ Test(dtop, derived_single_basic_types)
     MPI_Type_free(&pv);
 }
 
+Test(dtop, large_noncontiguous_in_chunks)
+{
+    /* more than one reduction chunk (256 KiB packed) of strided ints and padded pairs */
+    enum { N = 300000 };
+    int *a = malloc(2 * N * sizeof(int)), *b = malloc(2 * N * sizeof(int));
+    for (int i = 0; i < 2 * N; i++) {
+        a[i] = i;
+        b[i] = -3 * i;
+    }
+    MPI_Datatype v;
+    MPI_Type_vector(N, 1, 2, MPI_INT, &v);
+    MPI_Type_commit(&v);
+    cr_assert_eq(MPI_Reduce_local(a, b, 1, v, MPI_SUM), MPI_SUCCESS);
+    for (int i = 0; i < 2 * N; i++) {
+        cr_assert_eq(b[i], i % 2 == 0 ? -2 * i : -3 * i, "element %d: %d", i, b[i]);
+    }
+    MPI_Type_free(&v);
+    free(a);
+    free(b);
+    struct pair {
+        double v;
+        int k;
+    } *pa = malloc(2 * N * sizeof(struct pair)), *pb = malloc(2 * N * sizeof(struct pair));
+    for (int i = 0; i < 2 * N; i++) {
+        pa[i].v = i % 7;
+        pa[i].k = i;
+        pb[i].v = i % 5;
+        pb[i].k = -i;
+    }
+    MPI_Type_vector(N, 1, 2, MPI_DOUBLE_INT, &v);
+    MPI_Type_commit(&v);
+    cr_assert_eq(MPI_Reduce_local(pa, pb, 1, v, MPI_MAXLOC), MPI_SUCCESS);
+    for (int i = 0; i < 2 * N; i++) {
+        double wv = i % 2 == 0 && i % 7 > i % 5 ? i % 7 : i % 5;
+        int wk = i % 2 == 0 && i % 7 > i % 5 ? i : -i;
+        if (i % 2 == 0 && i % 7 == i % 5) {
+            wk = -i < i ? -i : i;
+        }
+        cr_assert(pb[i].v == wv && pb[i].k == wk, "pair %d: %g %d, want %g %d", i, pb[i].v,
+                  pb[i].k, wv, wk);
+    }
+    MPI_Type_free(&v);
+    free(pa);
+    free(pb);
+}
+
 static int calls;
 
 static void user_absmax(void *in, void *inout, int *len, MPI_Datatype *dt)
