@@ -414,3 +414,35 @@ Test(dtpack, attributes_copy_on_dup_delete_on_free)
     MPI_Type_free_keyval(&key);
     cr_assert_eq(key, MPI_KEYVAL_INVALID);
 }
+
+Test(dtpack, typed_copy)
+{
+    /* column of a 3x4 matrix (vector) into a row-strided destination (another vector) */
+    enum { R = 70000 };
+    int *m = malloc(4 * R * sizeof(int)), *out = calloc(3 * R, sizeof(int));
+    for (int i = 0; i < 4 * R; i++) {
+        m[i] = i;
+    }
+    MPI_Datatype col, dst;
+    MPI_Type_vector(R, 1, 4, MPI_INT, &col);
+    MPI_Type_vector(R, 1, 3, MPI_INT, &dst);
+    MPI_Type_commit(&col);
+    MPI_Type_commit(&dst);
+    cr_assert_eq(dwcp_dt_copy(m + 1, 1, dwcp_dt_get(col), out, 1, dwcp_dt_get(dst)), DWCS_OK);
+    for (int i = 0; i < R; i++) {
+        cr_assert_eq(out[3 * i], 4 * i + 1, "row %d", i);
+        cr_assert_eq(out[3 * i + 1], 0);
+    }
+    /* into contiguous ints, and truncation */
+    int *flat = calloc(R, sizeof(int));
+    cr_assert_eq(dwcp_dt_copy(m, 1, dwcp_dt_get(col), flat, R, dwcp_dt_get(MPI_INT)), DWCS_OK);
+    cr_assert(flat[0] == 0 && flat[R - 1] == 4 * (R - 1));
+    cr_assert_eq(dwcp_dt_copy(m, 1, dwcp_dt_get(col), flat, 10, dwcp_dt_get(MPI_INT)),
+                 DWCS_ERR_TRUNCATE);
+    cr_assert_eq(flat[9], 36);
+    MPI_Type_free(&col);
+    MPI_Type_free(&dst);
+    free(m);
+    free(out);
+    free(flat);
+}
