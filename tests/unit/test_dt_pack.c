@@ -446,3 +446,37 @@ Test(dtpack, typed_copy)
     free(out);
     free(flat);
 }
+
+Test(dtpack, absolute_addresses_from_mpi_bottom)
+{
+    int x = 11;
+    double y = 2.5;
+    short z = -4;
+    MPI_Aint ax, ay, az;
+    MPI_Get_address(&x, &ax);
+    MPI_Get_address(&y, &ay);
+    MPI_Get_address(&z, &az);
+    int bl[] = {1, 1, 1};
+    MPI_Aint d[] = {ay, ax, az};
+    MPI_Datatype ty[] = {MPI_DOUBLE, MPI_INT, MPI_SHORT}, t;
+    MPI_Type_create_struct(3, bl, d, ty, &t);
+    MPI_Type_commit(&t);
+    char out[14];
+    int pos = 0;
+    cr_assert_eq(MPI_Pack(MPI_BOTTOM, 1, t, out, sizeof(out), &pos, MPI_COMM_WORLD),
+                 MPI_SUCCESS);
+    cr_assert_eq(pos, 14);
+    double y2;
+    int x2;
+    short z2;
+    memcpy(&y2, out, 8);
+    memcpy(&x2, out + 8, 4);
+    memcpy(&z2, out + 12, 2);
+    cr_assert(y2 == 2.5 && x2 == 11 && z2 == -4);
+    int nx = 99;
+    memcpy(out + 8, &nx, 4);
+    pos = 0;
+    cr_assert_eq(MPI_Unpack(out, 14, &pos, MPI_BOTTOM, 1, t, MPI_COMM_WORLD), MPI_SUCCESS);
+    cr_assert_eq(x, 99);
+    MPI_Type_free(&t);
+}
