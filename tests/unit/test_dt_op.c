@@ -287,3 +287,25 @@ Test(dtop, user_operations)
     MPI_Op sum = MPI_SUM;
     cr_assert_eq(MPI_Op_free(&sum), MPI_ERR_OP);
 }
+
+#ifdef __SIZEOF_FLOAT128__
+Test(dtop, real16_complex32_are_binary128)
+{
+    __float128 a[] = {1.5, -2}, b[] = {0.25, 3};
+    cr_assert_eq(MPI_Reduce_local(a, b, 2, MPI_REAL16, MPI_SUM), MPI_SUCCESS);
+    cr_assert((double)b[0] == 1.75 && (double)b[1] == 1.0);
+    cr_assert_eq(MPI_Reduce_local(a, b, 2, MPI_REAL16, MPI_MAX), MPI_SUCCESS);
+    cr_assert((double)b[0] == 1.75 && (double)b[1] == 1.0);
+    __float128 c[2] = {1, 2}, d[2] = {3, -1}; /* (1+2i)(3-i) = 5+5i */
+    cr_assert_eq(MPI_Reduce_local(c, d, 1, MPI_COMPLEX32, MPI_PROD), MPI_SUCCESS);
+    cr_assert((double)d[0] == 5.0 && (double)d[1] == 5.0);
+    unsigned char x[16];
+    MPI_Aint pos = 0;
+    __float128 one = 1, back = 0;
+    MPI_Pack_external("external32", &one, 1, MPI_REAL16, x, 16, &pos);
+    cr_assert(x[0] == 0x3f && x[1] == 0xff && x[2] == 0 && x[15] == 0);
+    pos = 0;
+    MPI_Unpack_external("external32", x, 16, &pos, &back, 1, MPI_REAL16);
+    cr_assert((double)back == 1.0);
+}
+#endif
