@@ -12,9 +12,9 @@
 
 /** An argument vector: v[0..n-1] are owned strings, v[n] is NULL. */
 typedef struct dwcl_argv {
-    char **v;   /* NULL-terminated once anything was added */
-    int n;      /* number of arguments */
-    int cap;    /* allocated slots (including the NULL) */
+    char **v; /* NULL-terminated once anything was added */
+    int n;    /* number of arguments */
+    int cap;  /* allocated slots (including the NULL) */
 } dwcl_argv_t;
 
 /** Append a copy of @p arg. */

@@ -35,6 +35,10 @@
 /* wanem's limit when no --timeout is given: one day. */
 #define DWCL_EMU_NO_LIMIT_S 86400.0
 
+/* Directory for the rsh agent, made by the outer dwcprun and passed to the inner one. */
+#define DWCL_EMU_DIR_ENV "DWCL_EMU_DIR"
+#define DWCL_EMU_AGENT "agent.sh"
+
 /** One emulated site as announced by wanem. */
 typedef struct emu_site {
     char name[64];
@@ -59,6 +63,13 @@ static int self_dir(char *buf, size_t len)
     return 0;
 }
 
+/* True when @p path is an executable regular file (not a directory such as wanem/). */
+static int is_exe(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
 /* wanem: $DWCP_WANEM, else beside dwcprun (installed), else wanem/wanem (build tree), else PATH. */
 static void find_wanem(char *buf, size_t len)
 {
@@ -71,15 +82,38 @@ static void find_wanem(char *buf, size_t len)
     }
     if (self_dir(dir, sizeof(dir)) == 0) {
         int n = snprintf(buf, len, "%s/wanem", dir);
-        if (n > 0 && (size_t)n < len && access(buf, X_OK) == 0) {
+        if (n > 0 && (size_t)n < len && is_exe(buf)) {
             return;
         }
         n = snprintf(buf, len, "%s/wanem/wanem", dir);
-        if (n > 0 && (size_t)n < len && access(buf, X_OK) == 0) {
+        if (n > 0 && (size_t)n < len && is_exe(buf)) {
             return;
         }
     }
     snprintf(buf, len, "wanem");
+}
+
+/* The ip(8) binary: absolute when found, so a PATH without sbin does not matter. */
+static const char *ip_path(void)
+{
+    static const char *const cand[] = {"/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"};
+    for (size_t i = 0; i < sizeof(cand) / sizeof(cand[0]); i++) {
+        if (is_exe(cand[i])) {
+            return cand[i];
+        }
+    }
+    return "ip";
+}
+
+/* Remove the agent directory (it only ever holds the agent script). */
+static void remove_agent_dir(const char *dir)
+{
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof(path), "%s/" DWCL_EMU_AGENT, dir);
+    unlink(path);
+    if (rmdir(dir) != 0 && errno != ENOENT) {
+        fprintf(stderr, "dwcprun: cannot remove %s: %m\n", dir);
+    }
 }
 
 /* Print what --emulate would do (used without root and with --dry-run). */
@@ -92,14 +126,26 @@ static void print_plan(const dwcl_opts_t *o, const dwcl_sites_t *s, const dwcl_c
         fprintf(out, "      %s-%s  10.201.0.%d  (site %s, %d slots)\n", prefix, s->sites[i].name,
                 i + 1, s->sites[i].name, s->sites[i].slots);
     }
-    fprintf(out, "  - emulate the links of %s between them (wanem: delay, rate, queue, loss)\n",
-            o->sites_file);
+    fprintf(out, "  - emulate the links of %s between them (wanem):\n", o->sites_file);
+    for (int a = 0; a < s->nsites; a++) {
+        for (int b = 0; b < s->nsites; b++) {
+            const dwcl_link_params_t *l = a != b ? dwcl_sites_link(s, a, b) : NULL;
+            if (l == NULL) {
+                continue;
+            }
+            fprintf(out, "      %s->%s delay %.3f ms, rate %s%.0f Mbit/s, loss %g%%\n",
+                    s->sites[a].name, s->sites[b].name, (double)l->delay_ns / 1e6,
+                    l->rate_bps == 0 ? "unlimited " : "", (double)l->rate_bps / 1e6,
+                    l->loss * 100.0);
+        }
+    }
     fprintf(out, "  - place the ranks (block placement):");
     for (int i = 0, r = 0; i < nctx; r += ctx[i].np, i++) {
         fprintf(out, " %s: %d-%d;", ctx[i].site, r, r + ctx[i].np - 1);
     }
-    fprintf(out, "\n  - run mpirun in namespace %s-%s; ranks of the other sites start in theirs\n"
-                 "    through an rsh agent (ip netns exec), then remove everything it created\n",
+    fprintf(out,
+            "\n  - run mpirun in namespace %s-%s; ranks of the other sites start in theirs\n"
+            "    through an rsh agent (ip netns exec), then remove everything it created\n",
             prefix, ctx[0].site);
 }
 
@@ -107,7 +153,7 @@ static void print_plan(const dwcl_opts_t *o, const dwcl_sites_t *s, const dwcl_c
 static int run_outer(const dwcl_opts_t *o, const dwcl_sites_t *s, const dwcl_context_t *ctx,
                      int nctx)
 {
-    char prefix[32], wanem[PATH_MAX], self[PATH_MAX];
+    char prefix[32], wanem[PATH_MAX], self[PATH_MAX], dir[] = "/tmp/dwcprun.XXXXXX";
     dwcl_argv_t cmd = {0};
     ssize_t n;
     int rc;
@@ -137,7 +183,12 @@ static int run_outer(const dwcl_opts_t *o, const dwcl_sites_t *s, const dwcl_con
     dwcl_argv_add(&cmd, "--");
     dwcl_argv_add(&cmd, self);
     dwcl_argv_add(&cmd, "--dwcl-in-wanem");
-    dwcl_argv_addv(&cmd, o->argv + 1, o->argc - 1);
+    /* The same arguments (the inner step ignores --emulate), minus --dry-run. */
+    for (int i = 1; i < o->argc; i++) {
+        if (o->argv + i >= o->prog || strcmp(o->argv[i], "--dry-run") != 0) {
+            dwcl_argv_add(&cmd, o->argv[i]);
+        }
+    }
     if (o->dry_run) {
         print_plan(o, s, ctx, nctx, prefix, stdout);
         dwcl_argv_print(&cmd, stdout, NULL);
@@ -153,7 +204,14 @@ static int run_outer(const dwcl_opts_t *o, const dwcl_sites_t *s, const dwcl_con
         .grace_s = 10.0,
         .verbose = o->verbose,
     };
+    if (mkdtemp(dir) == NULL) {
+        fprintf(stderr, "dwcprun: cannot create a temporary directory: %m\n");
+        dwcl_argv_free(&cmd);
+        return 1;
+    }
+    setenv(DWCL_EMU_DIR_ENV, dir, 1);
     rc = dwcl_run_supervise(cmd.v, &ro);
+    remove_agent_dir(dir);
     dwcl_argv_free(&cmd);
     return rc;
 }
@@ -203,9 +261,11 @@ static int write_agent(const char *path, const emu_site_t *es, int n)
     for (int i = 0; i < n; i++) {
         fprintf(f, "    '%s'|'%s') ns='%s' ;;\n", es[i].name, es[i].addr, es[i].ns);
     }
-    fprintf(f, "    *) echo \"dwcprun agent: unknown site '$host'\" >&2; exit 255 ;;\n"
-               "esac\n"
-               "exec ip netns exec \"$ns\" /bin/sh -c \"$*\"\n");
+    fprintf(f,
+            "    *) echo \"dwcprun agent: unknown site '$host'\" >&2; exit 255 ;;\n"
+            "esac\n"
+            "exec %s netns exec \"$ns\" /bin/sh -c \"$*\"\n",
+            ip_path());
     if (fclose(f) != 0 || chmod(path, 0700) != 0) {
         fprintf(stderr, "dwcprun: cannot write %s: %m\n", path);
         return -1;
@@ -214,12 +274,13 @@ static int write_agent(const char *path, const emu_site_t *es, int n)
 }
 
 /* Inner step: inside wanem, start mpirun in the first site's namespace. */
-static int run_inner(const dwcl_opts_t *o, const dwcl_sites_t *s, dwcl_context_t *ctx,
-                     int nctx, const char *sites_abs)
+static int run_inner(const dwcl_opts_t *o, const dwcl_sites_t *s, dwcl_context_t *ctx, int nctx,
+                     const char *sites_abs)
 {
     const char *list = getenv("DWCP_WANEM_SITES"), *iface = getenv("DWCP_WANEM_IFACE");
     emu_site_t *es = calloc((size_t)s->nsites + 1, sizeof(*es));
-    char dir[] = "/tmp/dwcprun.XXXXXX", agent[sizeof(dir) + 16];
+    const char *given = getenv(DWCL_EMU_DIR_ENV);
+    char dir[PATH_MAX] = "/tmp/dwcprun.XXXXXX", agent[PATH_MAX + 16];
     dwcl_argv_t cmd = {0}, extra = {0};
     const char *ns0 = NULL;
     int nes, rc = 1, have_dir = 0;
@@ -246,12 +307,17 @@ static int run_inner(const dwcl_opts_t *o, const dwcl_sites_t *s, dwcl_context_t
         fprintf(stderr, "dwcprun: site %s is not in DWCP_WANEM_SITES='%s'\n", ctx[0].site, list);
         goto out;
     }
-    if (mkdtemp(dir) == NULL) {
+    /* The outer dwcprun normally owns the directory (it outlives us even if wanem has to
+     * SIGKILL this process); otherwise make our own. */
+    if (given != NULL && *given != '\0') {
+        snprintf(dir, sizeof(dir), "%s", given);
+    } else if (mkdtemp(dir) == NULL) {
         fprintf(stderr, "dwcprun: cannot create a temporary directory: %m\n");
         goto out;
+    } else {
+        have_dir = 1;
     }
-    have_dir = 1;
-    snprintf(agent, sizeof(agent), "%s/agent.sh", dir);
+    snprintf(agent, sizeof(agent), "%s/" DWCL_EMU_AGENT, dir);
     if (write_agent(agent, es, nes) != 0) {
         goto out;
     }
@@ -273,7 +339,7 @@ static int run_inner(const dwcl_opts_t *o, const dwcl_sites_t *s, dwcl_context_t
     dwcl_argv_add(&extra, "--mca");
     dwcl_argv_add(&extra, "btl_tcp_if_include");
     dwcl_argv_add(&extra, iface);
-    dwcl_argv_add(&cmd, "ip");
+    dwcl_argv_add(&cmd, ip_path());
     dwcl_argv_add(&cmd, "netns");
     dwcl_argv_add(&cmd, "exec");
     dwcl_argv_add(&cmd, ns0);
@@ -289,8 +355,7 @@ static int run_inner(const dwcl_opts_t *o, const dwcl_sites_t *s, dwcl_context_t
     rc = dwcl_run_supervise(cmd.v, &ro);
 out:
     if (have_dir) {
-        unlink(agent);
-        rmdir(dir);
+        remove_agent_dir(dir);
     }
     dwcl_argv_free(&extra);
     dwcl_argv_free(&cmd);

@@ -41,8 +41,10 @@ int dwcl_mpirun_build(const dwcl_opts_t *o, const dwcl_context_t *ctx, int nctx,
     /* mpirun reads a lone ':' as an app-context separator; it cannot be passed through. */
     for (int i = 0; i < o->nprog; i++) {
         if (strcmp(o->prog[i], ":") == 0) {
-            fprintf(stderr, "dwcprun: argument %d of the program is ':', which mpirun would take "
-                            "as an app-context separator\n", i);
+            fprintf(stderr,
+                    "dwcprun: argument %d of the program is ':', which mpirun would take "
+                    "as an app-context separator\n",
+                    i);
             return -1;
         }
     }
@@ -165,8 +167,7 @@ int dwcl_run_local(const dwcl_opts_t *o)
     char *sites_abs = NULL;
     int nctx = 1, rc;
 
-    if (o->sites_file != NULL &&
-        dwcl_sites_place(o, &sites, &ctx, &nctx, &sites_abs) != 0) {
+    if (o->sites_file != NULL && dwcl_sites_place(o, &sites, &ctx, &nctx, &sites_abs) != 0) {
         return DWCL_EXIT_USAGE;
     }
     if (dwcl_mpirun_build(o, ctx, nctx, sites_abs, NULL, &cmd) != 0) {

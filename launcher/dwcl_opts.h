@@ -12,29 +12,29 @@
 
 /** Parsed dwcprun options. */
 typedef struct dwcl_opts {
-    int np;                  /* -np/-n; 0 = not given */
-    dwcl_argv_t xvars;       /* -x arguments: "VAR" or "VAR=VAL" */
-    dwcl_argv_t mca;         /* --mca pairs: name, value, name, value, ... */
-    const char *hosts;       /* -H/--host list, passed to mpirun */
-    const char *bind_to;     /* --bind-to, passed to mpirun */
-    const char *sites_file;  /* --sites FILE */
-    int emulate;             /* --emulate */
-    int in_wanem;            /* internal: this dwcprun runs inside wanem (--emulate) */
-    int oversubscribe;       /* --oversubscribe: allow more ranks than site slots */
-    double timeout_s;        /* --timeout; 0 = none */
-    int verbose;             /* -v */
-    int dry_run;             /* --dry-run: print the command, do not run it */
-    char **prog;             /* program and its arguments (untouched) */
-    int nprog;               /* number of strings at prog (>= 1 after parsing) */
-    char **argv;             /* dwcprun's own argv, for re-running itself inside wanem */
+    int np;                 /* -np/-n; 0 = not given */
+    dwcl_argv_t xvars;      /* -x arguments: "VAR" or "VAR=VAL" */
+    dwcl_argv_t mca;        /* --mca pairs: name, value, name, value, ... */
+    const char *hosts;      /* -H/--host list, passed to mpirun */
+    const char *bind_to;    /* --bind-to, passed to mpirun */
+    const char *sites_file; /* --sites FILE */
+    int emulate;            /* --emulate */
+    int in_wanem;           /* internal: this dwcprun runs inside wanem (--emulate) */
+    int oversubscribe;      /* --oversubscribe: allow more ranks than site slots */
+    double timeout_s;       /* --timeout; 0 = none */
+    int verbose;            /* -v */
+    int dry_run;            /* --dry-run: print the command, do not run it */
+    char **prog;            /* program and its arguments (untouched) */
+    int nprog;              /* number of strings at prog (>= 1 after parsing) */
+    char **argv;            /* dwcprun's own argv, for re-running itself inside wanem */
     int argc;
 } dwcl_opts_t;
 
 /** One group of ranks run with the same environment (an mpirun app context). */
 typedef struct dwcl_context {
-    int np;              /* ranks in this context */
-    const char *site;    /* DWCP_SITE value, or NULL (no sites) */
-    const char *host;    /* --host for this context (emulated sites), or NULL */
+    int np;           /* ranks in this context */
+    const char *site; /* DWCP_SITE value, or NULL (no sites) */
+    const char *host; /* --host for this context (emulated sites), or NULL */
 } dwcl_context_t;
 
 struct dwcl_sites;

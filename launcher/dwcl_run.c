@@ -154,6 +154,11 @@ int dwcl_run_supervise(char *const argv[], const dwcl_run_opts_t *o)
         if (w == child) {
             break;
         }
+        if (w < 0 && errno != EINTR) {
+            fprintf(stderr, "%s: waiting for %s: %m\n", o->me, argv[0]);
+            status = 1 << 8; /* as "exited with 1" */
+            break;
+        }
         t = now_s();
         if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
             if (fwd_sig == 0) {
@@ -186,6 +191,13 @@ int dwcl_run_supervise(char *const argv[], const dwcl_run_opts_t *o)
         }
     }
     kill_orphans(o->me, o->verbose);
+    /* Signals that arrived after the job ended must not kill us when unblocked. */
+    for (int i = 0; i < 64; i++) {
+        struct timespec zero = {0, 0};
+        if (sigtimedwait(&set, NULL, &zero) < 0) {
+            break;
+        }
+    }
     sigprocmask(SIG_SETMASK, &oldmask, NULL);
 
     if (timed_out) {

@@ -16,10 +16,10 @@
 
 /** How to supervise. */
 typedef struct dwcl_run_opts {
-    const char *me;     /* name used in messages, e.g. "dwcprun" */
-    double timeout_s;   /* wall-clock limit in seconds; 0 = none */
-    double grace_s;     /* after SIGTERM, wait this long before SIGKILL (0: 5 s) */
-    int verbose;        /* print what is done to stderr */
+    const char *me;   /* name used in messages, e.g. "dwcprun" */
+    double timeout_s; /* wall-clock limit in seconds; 0 = none */
+    double grace_s;   /* after SIGTERM, wait this long before SIGKILL (0: 5 s) */
+    int verbose;      /* print what is done to stderr */
 } dwcl_run_opts_t;
 
 /**

@@ -35,15 +35,15 @@ extern const struct dwct_ops *dwct_ops_find(const char *name) __attribute__((wea
 static void usage(FILE *out)
 {
     fprintf(out,
-        "usage: dwcp_info [--level N] [--param NAME] [--version]\n"
-        "Print the DWCP-MPI version, build configuration, transports and parameters.\n"
-        "  --level N     show parameters up to level N: 1 user, 2 tuner, 3 developer "
-        "(default 3)\n"
-        "  --param NAME  show only parameter NAME (with or without the dwcp_ prefix)\n"
-        "  --version     print only the version\n"
-        "Each parameter line: name = current value (source; default; type) and its help.\n"
-        "Sources, highest first: env DWCP_<NAME>, env OMPI_MCA_dwcp_<name> (mpirun --mca),\n"
-        "the params file ($DWCP_PARAMS_FILE or ~/.dwcp/params.conf), the default.\n");
+            "usage: dwcp_info [--level N] [--param NAME] [--version]\n"
+            "Print the DWCP-MPI version, build configuration, transports and parameters.\n"
+            "  --level N     show parameters up to level N: 1 user, 2 tuner, 3 developer "
+            "(default 3)\n"
+            "  --param NAME  show only parameter NAME (with or without the dwcp_ prefix)\n"
+            "  --version     print only the version\n"
+            "Each parameter line: name = current value (source; default; type) and its help.\n"
+            "Sources, highest first: env DWCP_<NAME>, env OMPI_MCA_dwcp_<name> (mpirun --mca),\n"
+            "the params file ($DWCP_PARAMS_FILE or ~/.dwcp/params.conf), the default.\n");
 }
 
 static void print_build(void)
@@ -51,16 +51,16 @@ static void print_build(void)
     unsigned hw = hwloc_get_api_version();
 
     printf("Build configuration\n");
-    printf("  configure arguments:  %s\n", DWCP_INFO_CONFIGURE_ARGS);
+    printf("  configure arguments:  %s\n",
+           DWCP_INFO_CONFIGURE_ARGS[0] != '\0' ? DWCP_INFO_CONFIGURE_ARGS : "(none)");
     printf("  prefix:               %s\n", DWCP_INFO_PREFIX);
     printf("  compiler:             %s\n", DWCP_INFO_CC);
     printf("  flags:                %s\n", DWCP_INFO_CFLAGS);
     printf("  mpirun driven:        %s\n", DWCP_OMPI_MPIRUN);
-    printf("  PMIx:                 built with %ld.%ld.%ld, running %s\n",
-           (long)PMIX_VERSION_MAJOR, (long)PMIX_VERSION_MINOR, (long)PMIX_VERSION_RELEASE,
-           PMIx_Get_version());
-    printf("  UCX:                  built with %d.%d, running %s\n", UCP_API_MAJOR,
-           UCP_API_MINOR, ucp_get_version_string());
+    printf("  PMIx:                 built with %ld.%ld.%ld, running %s\n", (long)PMIX_VERSION_MAJOR,
+           (long)PMIX_VERSION_MINOR, (long)PMIX_VERSION_RELEASE, PMIx_Get_version());
+    printf("  UCX:                  built with %d.%d, running %s\n", UCP_API_MAJOR, UCP_API_MINOR,
+           ucp_get_version_string());
     printf("  zstd:                 built with %s, running %s\n", ZSTD_VERSION_STRING,
            ZSTD_versionString());
     printf("  hwloc:                built with %u.%u.%u, running %u.%u.%u\n",

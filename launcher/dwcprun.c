@@ -18,7 +18,8 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
+    fprintf(
+        out,
         "usage: dwcprun [options] program [args...]\n"
         "Run an MPI program built with DWCP-MPI (dwcpcc) on N ranks.\n"
         "  -np N, -n N            number of ranks (default: all slots of --sites, else mpirun's)\n"
@@ -72,18 +73,15 @@ static int is_opt(const char *a, const char *name1, const char *name2, const cha
 /* Parse argv into @p o. Returns 0, 1 when --help/--version was handled, -1 on a usage error. */
 static int parse_args(int argc, char **argv, dwcl_opts_t *o)
 {
+    char name[64];
     int i;
 
     memset(o, 0, sizeof(*o));
     o->argv = argv;
     o->argc = argc;
     for (i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        /* Options that take a value: make sure it is there. */
-        int need = is_opt(a, "-np", "-n", "--np") || is_opt(a, "-x", "-H", "--host") ||
-                   is_opt(a, "-host", "--bind-to", "-bind-to") ||
-                   is_opt(a, "--sites", "--timeout", NULL);
-        int need2 = is_opt(a, "--mca", "-mca", NULL);
+        const char *a = argv[i], *val = NULL, *eq = strchr(a, '=');
+        int need, need2;
 
         if (a[0] != '-' || strcmp(a, "-") == 0) {
             break;
@@ -92,34 +90,51 @@ static int parse_args(int argc, char **argv, dwcl_opts_t *o)
             i++;
             break;
         }
-        if ((need && i + 1 >= argc) || (need2 && i + 2 >= argc)) {
+        /* "--name=value" is "--name value". */
+        snprintf(name, sizeof(name), "%s", a);
+        if (a[1] == '-' && eq != NULL && (size_t)(eq - a) < sizeof(name)) {
+            name[eq - a] = '\0';
+            val = eq + 1;
+        }
+        a = name;
+        /* Options that take a value: make sure it is there. */
+        need = is_opt(a, "-np", "-n", "--np") || is_opt(a, "-x", "-H", "--host") ||
+               is_opt(a, "-host", "--bind-to", "-bind-to") ||
+               is_opt(a, "--sites", "--timeout", NULL);
+        need2 = is_opt(a, "--mca", "-mca", NULL);
+        if (val != NULL && !need) {
+            return usage_error("option %s takes no value (NAME=VALUE)", argv[i]);
+        }
+        if ((need && val == NULL && i + 1 >= argc) || (need2 && i + 2 >= argc)) {
             return usage_error("option %s needs a value", a);
         }
+        if (need && val == NULL) {
+            val = argv[++i];
+        }
         if (is_opt(a, "-np", "-n", "--np")) {
-            if (parse_count(argv[++i], &o->np) != 0) {
-                return usage_error("bad number of ranks '%s' (an integer >= 1)", argv[i]);
+            if (parse_count(val, &o->np) != 0) {
+                return usage_error("bad number of ranks '%s' (an integer >= 1)", val);
             }
         } else if (strcmp(a, "-x") == 0) {
-            const char *v = argv[++i];
-            if (v[0] == '\0' || v[0] == '=') {
-                return usage_error("bad -x argument '%s' (VAR or VAR=VALUE)", v);
+            if (val[0] == '\0' || val[0] == '=') {
+                return usage_error("bad -x argument '%s' (VAR or VAR=VALUE)", val);
             }
-            dwcl_argv_add(&o->xvars, v);
+            dwcl_argv_add(&o->xvars, val);
         } else if (need2) {
             dwcl_argv_add(&o->mca, argv[i + 1]);
             dwcl_argv_add(&o->mca, argv[i + 2]);
             i += 2;
         } else if (is_opt(a, "-H", "--host", "-host")) {
-            o->hosts = argv[++i];
+            o->hosts = val;
         } else if (is_opt(a, "--bind-to", "-bind-to", NULL)) {
-            o->bind_to = argv[++i];
+            o->bind_to = val;
         } else if (strcmp(a, "--sites") == 0) {
-            o->sites_file = argv[++i];
+            o->sites_file = val;
         } else if (strcmp(a, "--timeout") == 0) {
             char *end;
-            o->timeout_s = strtod(argv[++i], &end);
-            if (*argv[i] == '\0' || *end != '\0' || !(o->timeout_s > 0) || o->timeout_s > 1e7) {
-                return usage_error("bad --timeout '%s' (seconds > 0)", argv[i]);
+            o->timeout_s = strtod(val, &end);
+            if (*val == '\0' || *end != '\0' || !(o->timeout_s > 0) || o->timeout_s > 1e7) {
+                return usage_error("bad --timeout '%s' (seconds > 0)", val);
             }
         } else if (is_opt(a, "--emulate", NULL, NULL)) {
             o->emulate = 1;
@@ -138,7 +153,7 @@ static int parse_args(int argc, char **argv, dwcl_opts_t *o)
             printf("dwcprun (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
             return 1;
         } else {
-            return usage_error("unknown option '%s'", a);
+            return usage_error("unknown option '%s'", argv[i]);
         }
     }
     if (i >= argc) {

@@ -69,6 +69,7 @@ struct dwcp_comm {
     void *topo;              /* topology (Cartesian, graph), owned by the topology module */
     void *coll;              /* per-communicator collective algorithm table */
     int *site_of;            /* site index of each local rank (NULL until computed) */
+    unsigned coll_seq;       /* collectives started on this communicator (tags) */
 };
 
 /* ---- Requests ----------------------------------------------------------------------------- */

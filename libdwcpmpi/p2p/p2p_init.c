@@ -61,6 +61,8 @@ dwcs_status_t dwcp_p2p_finalize(void)
     }
     dwcp_p2p.posted_head = dwcp_p2p.posted_tail = NULL;
     extern void dwcp_progress_hooks_free(void);
+    extern void dwcp_sched_reset_active(void);
     dwcp_progress_hooks_free();
+    dwcp_sched_reset_active();
     return st;
 }

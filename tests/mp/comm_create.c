@@ -30,7 +30,7 @@ static void exchange(MPI_Comm c, const int *expect_world)
 int main(int argc, char **argv)
 {
     int rank, size, i, res;
-    MPI_Init(&argc, &argv);
+    mpt_init(&argc, &argv, 1);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     int *w = malloc(sizeof(int) * (size_t)size);
@@ -148,6 +148,5 @@ int main(int argc, char **argv)
         MPI_Comm_free(&e);
     }
     free(w);
-    MPI_Finalize();
-    return 0;
+    return mpt_finish();
 }

@@ -7,12 +7,11 @@
 int main(int argc, char **argv)
 {
     int rank, size, i;
-    MPI_Init(&argc, &argv);
+    mpt_init(&argc, &argv, 1);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     if (size < 2) {
-        MPI_Finalize();
-        return 0;
+        return mpt_finish();
     }
     int color = rank % 2;
     MPI_Comm half, inter, merged;
@@ -76,6 +75,5 @@ int main(int argc, char **argv)
     MPI_Comm_free(&half);
     free(got);
     free(q);
-    MPI_Finalize();
-    return 0;
+    return mpt_finish();
 }

@@ -1,0 +1,376 @@
+/*
+ * Collective bindings. Each collective has one implementation taking an optional request:
+ * NULL runs the schedule to completion (MPI_Bcast), non-NULL starts it and returns the request
+ * (MPI_Ibcast), which then progresses in the background of any MPI call.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dwcp_bind.h"
+#include "dwcp_coll.h"
+
+#define INPLACE(b) ((b) == MPI_IN_PLACE)
+
+/* Common checks; sets *c. */
+static int check_comm(const char *fn, MPI_Comm comm, dwcp_comm_t **c)
+{
+    *c = dwcp_comm_get(comm);
+    if (*c == NULL) {
+        return dwcp_err_comm(MPI_COMM_WORLD, MPI_ERR_COMM, fn, "invalid communicator");
+    }
+    if ((*c)->remote != NULL) {
+        return dwcp_err_comm(comm, MPI_ERR_COMM, fn,
+                             "collectives on intercommunicators are not supported yet");
+    }
+    return MPI_SUCCESS;
+}
+
+static int check_dt(const char *fn, MPI_Comm comm, MPI_Datatype h, int count, dwcp_dt_t **dt)
+{
+    if (count < 0) {
+        return dwcp_err_comm(comm, MPI_ERR_COUNT, fn, "negative count %d", count);
+    }
+    if (dwcp_dt_check(h, dt) != DWCS_OK) {
+        return dwcp_err_comm(comm, MPI_ERR_TYPE, fn, "invalid or uncommitted datatype");
+    }
+    return MPI_SUCCESS;
+}
+
+static int check_op(const char *fn, MPI_Comm comm, MPI_Op h, dwcp_dt_t *dt, dwcp_op_t **op)
+{
+    *op = dwcp_op_get(h);
+    if (*op == NULL) {
+        return dwcp_err_comm(comm, MPI_ERR_OP, fn, "invalid operation");
+    }
+    if (dwcp_op_check(*op, dt) != MPI_SUCCESS) {
+        return dwcp_err_comm(comm, MPI_ERR_OP, fn, "%s is not defined for this datatype",
+                             dwcp_op_name(*op));
+    }
+    return MPI_SUCCESS;
+}
+
+static int check_root(const char *fn, dwcp_comm_t *c, int root)
+{
+    if (root < 0 || root >= c->size) {
+        return dwcp_err_comm(c->handle, MPI_ERR_ROOT, fn, "invalid root %d (size %d)", root,
+                             c->size);
+    }
+    return MPI_SUCCESS;
+}
+
+static int check_alias(const char *fn, dwcp_comm_t *c, const void *s, const void *r, int n)
+{
+    if (s == r && s != NULL && n > 0 && !INPLACE(s)) {
+        return dwcp_err_comm(c->handle, MPI_ERR_BUFFER, fn,
+                             "send and receive buffers alias (use MPI_IN_PLACE)");
+    }
+    return MPI_SUCCESS;
+}
+
+/* Run or start schedule @p s whose building ended with @p st. */
+static int finish(const char *fn, dwcp_comm_t *c, dwcp_sched_t *s, dwcs_status_t st,
+                  MPI_Request *request)
+{
+    if (st != DWCS_OK) {
+        dwcp_sched_discard(s);
+        return dwcp_err_comm(c->handle, dwcp_status_to_class(st), fn, "%s",
+                             dwcs_status_string(st));
+    }
+    if (request == NULL) {
+        int rc = dwcp_sched_run(s);
+        return rc == MPI_SUCCESS ? rc : dwcp_err_comm(c->handle, rc, fn, "collective failed");
+    }
+    dwcp_req_t *r = dwcp_req_alloc(DWCP_REQ_COLL);
+    if (r == NULL || dwcp_req_publish(r, request) != DWCS_OK) {
+        dwcp_req_free(r);
+        dwcp_sched_discard(s);
+        return dwcp_err_comm(c->handle, MPI_ERR_NO_MEM, fn, "no memory");
+    }
+    st = dwcp_sched_start(s, r);
+    if (st != DWCS_OK) {
+        return dwcp_err_comm(c->handle, dwcp_status_to_class(st), fn, "cannot start");
+    }
+    return MPI_SUCCESS;
+}
+
+#define NEW_SCHED(fn, c, s)                                                                        \
+    dwcp_sched_t *s = dwcp_sched_new(c);                                                           \
+    if (s == NULL) {                                                                               \
+        return dwcp_err_comm((c)->handle, MPI_ERR_NO_MEM, fn, "no memory");                       \
+    }
+
+#define REQ_CHECK(fn, comm, req)                                                                   \
+    if ((req) == NULL && nb) {                                                                     \
+        return dwcp_err_comm(comm, MPI_ERR_ARG, fn, "NULL request");                               \
+    }
+
+#define CK(x)                                                                                      \
+    do {                                                                                           \
+        int rc_ = (x);                                                                             \
+        if (rc_ != MPI_SUCCESS) {                                                                  \
+            return rc_;                                                                            \
+        }                                                                                          \
+    } while (0)
+
+/* ---- Barrier, Bcast ----------------------------------------------------------------------- */
+
+static int barrier_impl(const char *fn, MPI_Comm comm, MPI_Request *req, int nb)
+{
+    dwcp_comm_t *c;
+    DWCP_CHECK_INIT(fn);
+    CK(check_comm(fn, comm, &c));
+    REQ_CHECK(fn, comm, req);
+    NEW_SCHED(fn, c, s);
+    return finish(fn, c, s, dwcp_coll_barrier(s), req);
+}
+
+int PMPI_Barrier(MPI_Comm comm)
+{
+    return barrier_impl("MPI_Barrier", comm, NULL, 0);
+}
+DWCP_WEAK(Barrier)
+
+int PMPI_Ibarrier(MPI_Comm comm, MPI_Request *request)
+{
+    return barrier_impl("MPI_Ibarrier", comm, request, 1);
+}
+DWCP_WEAK(Ibarrier)
+
+static int bcast_impl(const char *fn, void *buf, int count, MPI_Datatype datatype, int root,
+                      MPI_Comm comm, MPI_Request *req, int nb)
+{
+    dwcp_comm_t *c;
+    dwcp_dt_t *dt;
+    DWCP_CHECK_INIT(fn);
+    CK(check_comm(fn, comm, &c));
+    CK(check_dt(fn, comm, datatype, count, &dt));
+    CK(check_root(fn, c, root));
+    REQ_CHECK(fn, comm, req);
+    NEW_SCHED(fn, c, s);
+    return finish(fn, c, s, dwcp_coll_bcast(s, buf, (size_t)count, dt, root), req);
+}
+
+int PMPI_Bcast(void *buffer, int count, MPI_Datatype datatype, int root, MPI_Comm comm)
+{
+    return bcast_impl("MPI_Bcast", buffer, count, datatype, root, comm, NULL, 0);
+}
+DWCP_WEAK(Bcast)
+
+int PMPI_Ibcast(void *buffer, int count, MPI_Datatype datatype, int root, MPI_Comm comm,
+                MPI_Request *request)
+{
+    return bcast_impl("MPI_Ibcast", buffer, count, datatype, root, comm, request, 1);
+}
+DWCP_WEAK(Ibcast)
+
+/* ---- Reductions --------------------------------------------------------------------------- */
+
+static int reduce_impl(const char *fn, const void *sendbuf, void *recvbuf, int count,
+                       MPI_Datatype datatype, MPI_Op op, int root, MPI_Comm comm,
+                       MPI_Request *req, int nb)
+{
+    dwcp_comm_t *c;
+    dwcp_dt_t *dt;
+    dwcp_op_t *o;
+    DWCP_CHECK_INIT(fn);
+    CK(check_comm(fn, comm, &c));
+    CK(check_dt(fn, comm, datatype, count, &dt));
+    CK(check_op(fn, comm, op, dt, &o));
+    CK(check_root(fn, c, root));
+    REQ_CHECK(fn, comm, req);
+    if (c->rank == root) {
+        CK(check_alias(fn, c, sendbuf, recvbuf, count));
+    } else if (INPLACE(sendbuf)) {
+        return dwcp_err_comm(comm, MPI_ERR_BUFFER, fn, "MPI_IN_PLACE is only valid at the root");
+    }
+    NEW_SCHED(fn, c, s);
+    return finish(fn, c, s,
+                  dwcp_coll_reduce(s, INPLACE(sendbuf) ? NULL : sendbuf, recvbuf, (size_t)count,
+                                   dt, o, root),
+                  req);
+}
+
+int PMPI_Reduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype, MPI_Op op,
+                int root, MPI_Comm comm)
+{
+    return reduce_impl("MPI_Reduce", sendbuf, recvbuf, count, datatype, op, root, comm, NULL, 0);
+}
+DWCP_WEAK(Reduce)
+
+int PMPI_Ireduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype, MPI_Op op,
+                 int root, MPI_Comm comm, MPI_Request *request)
+{
+    return reduce_impl("MPI_Ireduce", sendbuf, recvbuf, count, datatype, op, root, comm, request,
+                       1);
+}
+DWCP_WEAK(Ireduce)
+
+static int allreduce_impl(const char *fn, const void *sendbuf, void *recvbuf, int count,
+                          MPI_Datatype datatype, MPI_Op op, MPI_Comm comm, MPI_Request *req,
+                          int nb)
+{
+    dwcp_comm_t *c;
+    dwcp_dt_t *dt;
+    dwcp_op_t *o;
+    DWCP_CHECK_INIT(fn);
+    CK(check_comm(fn, comm, &c));
+    CK(check_dt(fn, comm, datatype, count, &dt));
+    CK(check_op(fn, comm, op, dt, &o));
+    CK(check_alias(fn, c, sendbuf, recvbuf, count));
+    REQ_CHECK(fn, comm, req);
+    NEW_SCHED(fn, c, s);
+    return finish(fn, c, s,
+                  dwcp_coll_allreduce(s, INPLACE(sendbuf) ? NULL : sendbuf, recvbuf,
+                                      (size_t)count, dt, o),
+                  req);
+}
+
+int PMPI_Allreduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype,
+                   MPI_Op op, MPI_Comm comm)
+{
+    return allreduce_impl("MPI_Allreduce", sendbuf, recvbuf, count, datatype, op, comm, NULL, 0);
+}
+DWCP_WEAK(Allreduce)
+
+int PMPI_Iallreduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype,
+                    MPI_Op op, MPI_Comm comm, MPI_Request *request)
+{
+    return allreduce_impl("MPI_Iallreduce", sendbuf, recvbuf, count, datatype, op, comm,
+                          request, 1);
+}
+DWCP_WEAK(Iallreduce)
+
+static int rs_impl(const char *fn, const void *sendbuf, void *recvbuf, const int *recvcounts,
+                   int block, MPI_Datatype datatype, MPI_Op op, MPI_Comm comm, MPI_Request *req,
+                   int nb)
+{
+    dwcp_comm_t *c;
+    dwcp_dt_t *dt;
+    dwcp_op_t *o;
+    int i;
+    DWCP_CHECK_INIT(fn);
+    CK(check_comm(fn, comm, &c));
+    int *counts = malloc(sizeof(int) * (size_t)c->size);
+    if (counts == NULL) {
+        return dwcp_err_comm(comm, MPI_ERR_NO_MEM, fn, "no memory");
+    }
+    for (i = 0; i < c->size; i++) {
+        counts[i] = recvcounts ? recvcounts[i] : block;
+        if (counts[i] < 0) {
+            free(counts);
+            return dwcp_err_comm(comm, MPI_ERR_COUNT, fn, "negative count %d for rank %d",
+                                 counts[i], i);
+        }
+    }
+    int rc = check_dt(fn, comm, datatype, 0, &dt);
+    if (rc == MPI_SUCCESS) {
+        rc = check_op(fn, comm, op, dt, &o);
+    }
+    if (rc == MPI_SUCCESS && req == NULL && nb) {
+        rc = dwcp_err_comm(comm, MPI_ERR_ARG, fn, "NULL request");
+    }
+    if (rc != MPI_SUCCESS) {
+        free(counts);
+        return rc;
+    }
+    dwcp_sched_t *s = dwcp_sched_new(c);
+    int *kept = s ? dwcp_sched_alloc(s, sizeof(int) * (size_t)c->size) : NULL;
+    if (kept == NULL) {
+        dwcp_sched_discard(s);
+        free(counts);
+        return dwcp_err_comm(comm, MPI_ERR_NO_MEM, fn, "no memory");
+    }
+    memcpy(kept, counts, sizeof(int) * (size_t)c->size);
+    free(counts);
+    return finish(fn, c, s,
+                  dwcp_coll_reduce_scatter(s, INPLACE(sendbuf) ? NULL : sendbuf, recvbuf, kept,
+                                           dt, o),
+                  req);
+}
+
+int PMPI_Reduce_scatter(const void *sendbuf, void *recvbuf, const int *recvcounts,
+                        MPI_Datatype datatype, MPI_Op op, MPI_Comm comm)
+{
+    if (recvcounts == NULL) {
+        return dwcp_err_comm(comm, MPI_ERR_ARG, "MPI_Reduce_scatter", "NULL recvcounts");
+    }
+    return rs_impl("MPI_Reduce_scatter", sendbuf, recvbuf, recvcounts, 0, datatype, op, comm,
+                   NULL, 0);
+}
+DWCP_WEAK(Reduce_scatter)
+
+int PMPI_Ireduce_scatter(const void *sendbuf, void *recvbuf, const int *recvcounts,
+                         MPI_Datatype datatype, MPI_Op op, MPI_Comm comm, MPI_Request *request)
+{
+    if (recvcounts == NULL) {
+        return dwcp_err_comm(comm, MPI_ERR_ARG, "MPI_Ireduce_scatter", "NULL recvcounts");
+    }
+    return rs_impl("MPI_Ireduce_scatter", sendbuf, recvbuf, recvcounts, 0, datatype, op, comm,
+                   request, 1);
+}
+DWCP_WEAK(Ireduce_scatter)
+
+int PMPI_Reduce_scatter_block(const void *sendbuf, void *recvbuf, int recvcount,
+                              MPI_Datatype datatype, MPI_Op op, MPI_Comm comm)
+{
+    return rs_impl("MPI_Reduce_scatter_block", sendbuf, recvbuf, NULL, recvcount, datatype, op,
+                   comm, NULL, 0);
+}
+DWCP_WEAK(Reduce_scatter_block)
+
+int PMPI_Ireduce_scatter_block(const void *sendbuf, void *recvbuf, int recvcount,
+                               MPI_Datatype datatype, MPI_Op op, MPI_Comm comm,
+                               MPI_Request *request)
+{
+    return rs_impl("MPI_Ireduce_scatter_block", sendbuf, recvbuf, NULL, recvcount, datatype, op,
+                   comm, request, 1);
+}
+DWCP_WEAK(Ireduce_scatter_block)
+
+static int scan_impl(const char *fn, const void *sendbuf, void *recvbuf, int count,
+                     MPI_Datatype datatype, MPI_Op op, MPI_Comm comm, int exclusive,
+                     MPI_Request *req, int nb)
+{
+    dwcp_comm_t *c;
+    dwcp_dt_t *dt;
+    dwcp_op_t *o;
+    DWCP_CHECK_INIT(fn);
+    CK(check_comm(fn, comm, &c));
+    CK(check_dt(fn, comm, datatype, count, &dt));
+    CK(check_op(fn, comm, op, dt, &o));
+    CK(check_alias(fn, c, sendbuf, recvbuf, count));
+    REQ_CHECK(fn, comm, req);
+    NEW_SCHED(fn, c, s);
+    return finish(fn, c, s,
+                  dwcp_coll_scan(s, INPLACE(sendbuf) ? NULL : sendbuf, recvbuf, (size_t)count,
+                                 dt, o, exclusive),
+                  req);
+}
+
+int PMPI_Scan(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype, MPI_Op op,
+              MPI_Comm comm)
+{
+    return scan_impl("MPI_Scan", sendbuf, recvbuf, count, datatype, op, comm, 0, NULL, 0);
+}
+DWCP_WEAK(Scan)
+
+int PMPI_Iscan(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype, MPI_Op op,
+               MPI_Comm comm, MPI_Request *request)
+{
+    return scan_impl("MPI_Iscan", sendbuf, recvbuf, count, datatype, op, comm, 0, request, 1);
+}
+DWCP_WEAK(Iscan)
+
+int PMPI_Exscan(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype, MPI_Op op,
+                MPI_Comm comm)
+{
+    return scan_impl("MPI_Exscan", sendbuf, recvbuf, count, datatype, op, comm, 1, NULL, 0);
+}
+DWCP_WEAK(Exscan)
+
+int PMPI_Iexscan(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype, MPI_Op op,
+                 MPI_Comm comm, MPI_Request *request)
+{
+    return scan_impl("MPI_Iexscan", sendbuf, recvbuf, count, datatype, op, comm, 1, request, 1);
+}
+DWCP_WEAK(Iexscan)
