@@ -66,6 +66,11 @@ static void wb_usage(FILE *f)
             "  --bulk-size B       bulk message size (default 4m)\n"
             "  --bulk-window W     bulk messages in flight (default 8)\n"
             "  --bulk-warmup S     seconds of bulk before pings are timed (default 0.3)\n"
+            "allreduce, bcast:\n"
+            "  --coll-sync auto|window|barrier  window: all ranks start each call at the\n"
+            "                      same moment (clock offsets measured first); barrier:\n"
+            "                      OSU-style MPI_Barrier before each call; auto: window, or\n"
+            "                      barrier when most window starts were late (default auto)\n"
             "put, get:\n"
             "  --sync lock|fence|both   synchronisation to measure (default both)\n"
             "\n"
@@ -312,6 +317,16 @@ int wb_opts_parse(int argc, char **argv, int rank, int nprocs, wb_opts_t *o)
             o->bulk_window = (int)lv;
         } else if (strcmp(opt, "--bulk-warmup") == 0) {
             bad = wb_parse_double(val, 0, 3600, &o->bulk_warmup);
+        } else if (strcmp(opt, "--coll-sync") == 0) {
+            if (strcmp(val, "auto") == 0) {
+                o->coll_sync = WB_COLL_AUTO;
+            } else if (strcmp(val, "window") == 0) {
+                o->coll_sync = WB_COLL_WINDOW;
+            } else if (strcmp(val, "barrier") == 0) {
+                o->coll_sync = WB_COLL_BARRIER;
+            } else {
+                bad = 1;
+            }
         } else if (strcmp(opt, "--sync") == 0) {
             if (strcmp(val, "lock") == 0) {
                 o->sync = WB_SYNC_LOCK;

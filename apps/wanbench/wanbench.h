@@ -47,6 +47,9 @@ typedef enum {
     WB_MODE_GET,
 } wb_mode_t;
 
+/** How collective iterations are started: common start times or a barrier. */
+enum { WB_COLL_AUTO = 0, WB_COLL_WINDOW = 1, WB_COLL_BARRIER = 2 };
+
 /** RMA synchronisation variants (bit set). */
 enum { WB_SYNC_LOCK = 1, WB_SYNC_FENCE = 2 };
 
@@ -69,6 +72,7 @@ typedef struct {
     double bulk_warmup;   /**< loaded: seconds of bulk before pings start */
     int pairs;            /**< loaded: 1 (ranks 0,1) or 2 (bulk 0->2, ping 1<->3) */
     int sync;             /**< put/get: WB_SYNC_* bits */
+    int coll_sync;        /**< allreduce/bcast: WB_COLL_AUTO, _WINDOW or _BARRIER */
     double timeout;       /**< watchdog seconds per size and phase */
 } wb_opts_t;
 
