@@ -47,10 +47,15 @@ static void wb_header(const wb_opts_t *o, int nprocs)
                o->window, o->window_bytes);
         break;
     case WB_MODE_LOADED:
-        printf("# pairs %d: %s; bulk %zu B x %d in flight, %.3g s bulk warm-up; "
-               "latency one-way, microseconds\n",
-               o->pairs, o->pairs == 1 ? "bulk 0->1, ping 0<->1" : "bulk 0->2, ping 1<->3",
-               o->bulk_size, o->bulk_window, o->bulk_warmup);
+        printf("# pairs %d: %s; bulk %zu B x %d in flight; bulk warm-up ", o->pairs,
+               o->pairs == 1 ? "bulk 0->1, ping 0<->1" : "bulk 0->2, ping 1<->3", o->bulk_size,
+               o->bulk_window);
+        if (o->bulk_warmup < 0) {
+            printf("max(0.3 s, 20 idle RTT)");
+        } else {
+            printf("%.3g s", o->bulk_warmup);
+        }
+        printf("; latency one-way, microseconds\n");
         break;
     case WB_MODE_ALLREDUCE:
     case WB_MODE_BCAST:

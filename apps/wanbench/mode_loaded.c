@@ -114,14 +114,19 @@ static void wb_bulk_finish(wb_bulk_t *b)
 }
 
 /* ping_a: time pings until the budget is used, then stop the others. */
-static void wb_initiator(const wb_opts_t *o, const wb_roles_t *ro, int loaded, size_t size,
-                         char *pbuf, char *rbuf, wb_bulk_t *b, wb_phase_t *out)
+static void wb_initiator(const wb_opts_t *o, const wb_roles_t *ro, int loaded, double idle_us,
+                         size_t size, char *pbuf, char *rbuf, wb_bulk_t *b, wb_phase_t *out)
 {
     int self = ro->ping_a, n = (int)size;
     MPI_Comm w = MPI_COMM_WORLD;
     MPI_Request rs, rr;
     if (loaded) {
-        double until = wb_now() + o->bulk_warmup;
+        double warm_s = o->bulk_warmup;
+        if (warm_s < 0) { /* auto: 20 idle round trips, at least 0.3 s */
+            warm_s = 20 * 2 * idle_us * 1e-6;
+            warm_s = warm_s > 0.3 ? warm_s : 0.3;
+        }
+        double until = wb_now() + warm_s;
         while (wb_now() < until) {
             wb_bulk_progress(b);
         }
@@ -308,7 +313,8 @@ static void wb_loaded_verify(const wb_opts_t *o, const wb_roles_t *ro, int rank,
 
 /* One phase on this rank; returns its part of the results in *out. */
 static void wb_loaded_phase(const wb_opts_t *o, const wb_roles_t *ro, int rank, int loaded,
-                            size_t size, char *pbuf, char *rbuf, wb_bulk_t *b, wb_phase_t *out)
+                            double idle_us, size_t size, char *pbuf, char *rbuf, wb_bulk_t *b,
+                            wb_phase_t *out)
 {
     int in = rank == ro->ping_a || rank == ro->ping_b ||
              (loaded && (rank == ro->bulk_s || rank == ro->bulk_r));
@@ -320,7 +326,7 @@ static void wb_loaded_phase(const wb_opts_t *o, const wb_roles_t *ro, int rank, 
         b->posted = b->done = 0;
         b->limit = LLONG_MAX;
         if (rank == ro->ping_a) {
-            wb_initiator(o, ro, loaded, size, pbuf, rbuf, b, out);
+            wb_initiator(o, ro, loaded, idle_us, size, pbuf, rbuf, b, out);
         } else {
             wb_follower(ro, rank, size, pbuf, rbuf, b, out);
         }
@@ -372,10 +378,10 @@ void wb_mode_loaded(const wb_opts_t *o, int rank, int nprocs)
         wb_watchdog_arm(o, "verify", size);
         wb_loaded_verify(o, &ro, rank, size, pbuf, rbuf, &b);
         wb_watchdog_arm(o, "idle ping-pong", size);
-        wb_loaded_phase(o, &ro, rank, 0, size, pbuf, rbuf, &b, &idle);
+        wb_loaded_phase(o, &ro, rank, 0, 0, size, pbuf, rbuf, &b, &idle);
         wb_loaded_collect(&ro, rank, &idle);
         wb_watchdog_arm(o, "ping-pong under bulk load", size);
-        wb_loaded_phase(o, &ro, rank, 1, size, pbuf, rbuf, &b, &busy);
+        wb_loaded_phase(o, &ro, rank, 1, idle.lat.median, size, pbuf, rbuf, &b, &busy);
         wb_loaded_collect(&ro, rank, &busy);
         wb_watchdog_disarm();
         if (rank == 0) {

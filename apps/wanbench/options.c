@@ -65,7 +65,9 @@ static void wb_usage(FILE *f)
             "                      pings 1<->3 (needs 4 ranks) (default 1)\n"
             "  --bulk-size B       bulk message size (default 4m)\n"
             "  --bulk-window W     bulk messages in flight (default 8)\n"
-            "  --bulk-warmup S     seconds of bulk before pings are timed (default 0.3)\n"
+            "  --bulk-warmup S     seconds of bulk before pings are timed (default: the\n"
+            "                      larger of 0.3 s and 20 idle round trips, so TCP on a\n"
+            "                      long link leaves slow start first)\n"
             "allreduce, bcast:\n"
             "  --coll-sync auto|window|barrier  window: all ranks start each call at the\n"
             "                      same moment (clock offsets measured first); barrier:\n"
@@ -240,7 +242,7 @@ int wb_opts_parse(int argc, char **argv, int rank, int nprocs, wb_opts_t *o)
     o->window_bytes = 64u << 20;
     o->bulk_size = 4u << 20;
     o->bulk_window = 8;
-    o->bulk_warmup = 0.3;
+    o->bulk_warmup = -1; /* auto */
     o->pairs = 1;
     o->sync = WB_SYNC_LOCK | WB_SYNC_FENCE;
     o->timeout = 300;

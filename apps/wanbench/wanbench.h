@@ -69,7 +69,7 @@ typedef struct {
     size_t window_bytes;  /**< cap on window * size */
     size_t bulk_size;     /**< loaded: bulk message size */
     int bulk_window;      /**< loaded: bulk messages in flight */
-    double bulk_warmup;   /**< loaded: seconds of bulk before pings start */
+    double bulk_warmup;   /**< loaded: seconds of bulk before pings start, < 0 = auto */
     int pairs;            /**< loaded: 1 (ranks 0,1) or 2 (bulk 0->2, ping 1<->3) */
     int sync;             /**< put/get: WB_SYNC_* bits */
     int coll_sync;        /**< allreduce/bcast: WB_COLL_AUTO, _WINDOW or _BARRIER */
