@@ -273,7 +273,7 @@ int wb_opts_parse(int argc, char **argv, int rank, int nprocs, wb_opts_t *o)
         snprintf(err, sizeof(err), "unknown mode '%s'", argv[1]);
         goto fail;
     }
-    for (i = 2; i < argc; i++) {
+    for (i = 2; i < argc; i += 2) { /* every option takes one value */
         const char *opt = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
         long lv;
@@ -347,7 +347,6 @@ int wb_opts_parse(int argc, char **argv, int rank, int nprocs, wb_opts_t *o)
             snprintf(err, sizeof(err), "bad value '%s' for %s", val, opt);
             goto fail;
         }
-        i++;
     }
     if (wb_parse_sizes(sizes, o, err, sizeof(err)) != 0) {
         goto fail;
