@@ -55,6 +55,10 @@ static int rma_call(const rma_args_t *a, MPI_Win win, MPI_Request *request)
         }
     }
     int noop = op != NULL && op->index == 14;
+    if (noop && a->opcode == DWCP_RMA_ACC) {
+        return dwcp_err_win(win, MPI_ERR_OP, fn,
+                            "MPI_NO_OP is only for Get_accumulate and Fetch_and_op");
+    }
     if (has_origin && !(noop && a->opcode == DWCP_RMA_GACC) &&
         (rc = type_arg(win, fn, a->otype, &odt, "origin datatype")) != MPI_SUCCESS) {
         return rc;
