@@ -2,7 +2,7 @@
 # run-mp.sh - multi-rank test of the N-body benchmark.
 #
 # Usage: tests/nbody/run-mp.sh "LAUNCHER" BINARY [N] [STEPS]
-#   LAUNCHER  command that starts ranks and takes "-np P", e.g.
+#   LAUNCHER  command that starts ranks and accepts "-np P BINARY ARGS...", e.g.
 #             "mpirun --allow-run-as-root --oversubscribe"
 #   BINARY    the nbody binary built against the MPI of the launcher
 #   N, STEPS  problem size (default 1001: uneven over 2, 3, 4 ranks) and steps (default 30)
