@@ -217,6 +217,7 @@ static int run(nbody_ctx_t *ctx, nbody_opts_t *o, const nbody_comm_ops_t *ops)
             meta.time = (double)step * o->dt;
             if (nbody_write_snapshot(ctx, o, &meta) != 0) {
                 free(tstep);
+                ops->fini(ctx);
                 return NBODY_EXIT_ERROR;
             }
         }
