@@ -13,8 +13,8 @@
 # Each test runs as:  CMD -np N [-x VAR=VAL ...] DIR/prog [ARG ...]
 # (--env-style prefix: CMD -np N env VAR=VAL ... DIR/prog [ARG ...];
 # arguments and env values cannot contain spaces)
-# in its own session/process group, under a time limit (default 60 s);
-# on timeout, and after every test, the whole process group is killed so
+# in its own session, under a time limit (default 60 s); on timeout, and
+# after every test, every process left in that session is killed, so
 # nothing is left behind.
 #
 # A test passes when its exit code equals the expected one (exit=N,
@@ -75,30 +75,36 @@ fi
 read -r -a launch_words <<<"$launcher"
 logdir=${keep:-$(mktemp -d "${TMPDIR:-/tmp}/mptests.XXXXXX")}
 mkdir -p "$logdir"
-cur_pgid=""
+cur_sid=""
 
-# Does process group $1 still have a live (non-zombie) member?
-group_alive() {
-    ps -o stat= -g "$1" 2>/dev/null | grep -qv '^Z'
+# Live (non-zombie) processes of session $1. Launchers may move their
+# children into process groups of their own (Open MPI does), but they
+# stay in the session the test was started in.
+session_pids() {
+    ps -e -o pid=,sid=,stat= 2>/dev/null |
+        awk -v s="$1" '$2 == s && $3 !~ /^Z/ { print $1 }'
 }
 
-# Kill the process group of the running test (if any), TERM then KILL.
-kill_group() {
-    local pg=$1
-    [ -n "$pg" ] || return 0
-    if group_alive "$pg"; then
-        kill -TERM -- "-$pg" 2>/dev/null
-        for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
-            group_alive "$pg" || return 0
-            sleep 0.1
-        done
-        kill -KILL -- "-$pg" 2>/dev/null
-    fi
+# Kill every process of the test's session (if any), TERM then KILL.
+kill_session() {
+    local sid=$1 pids
+    [ -n "$sid" ] || return 0
+    pids=$(session_pids "$sid")
+    [ -n "$pids" ] || return 0
+    # shellcheck disable=SC2086
+    kill -TERM $pids 2>/dev/null
+    for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+        pids=$(session_pids "$sid")
+        [ -n "$pids" ] || return 0
+        sleep 0.1
+    done
+    # shellcheck disable=SC2086
+    kill -KILL $pids 2>/dev/null
     return 0
 }
 
 cleanup() {
-    kill_group "$cur_pgid"
+    kill_session "$cur_sid"
     [ -z "$keep" ] && rm -rf "$logdir"
 }
 trap cleanup EXIT
@@ -167,7 +173,7 @@ while read -r line || [ -n "$line" ]; do
     fi
     limit=$(awk -v t="$tmo" -v s="$scale" 'BEGIN { printf "%d", t * s + 0.5 }')
     log="$logdir/$prog.$np.log"
-    pidf="$logdir/$prog.pgid"
+    pidf="$logdir/$prog.sid"
     rm -f "$pidf"
     t0=$(date +%s.%N)
     # New session: the test and everything it spawns share one group.
@@ -179,23 +185,23 @@ while read -r line || [ -n "$line" ]; do
         [ -s "$pidf" ] && break
         sleep 0.05
     done
-    cur_pgid=$(cat "$pidf" 2>/dev/null)
+    cur_sid=$(cat "$pidf" 2>/dev/null)
     timed_out=0
     deadline=$(awk -v t="$t0" -v l="$limit" 'BEGIN { printf "%.3f", t + l }')
     while kill -0 "$spid" 2>/dev/null; do
         now=$(date +%s.%N)
         if awk -v n="$now" -v d="$deadline" 'BEGIN { exit !(n > d) }'; then
             timed_out=1
-            kill_group "$cur_pgid"
+            kill_session "$cur_sid"
             break
         fi
         sleep 0.1
     done
     wait "$spid"
     rc=$?
-    # Sweep anything the test left behind in its group.
-    kill_group "$cur_pgid"
-    cur_pgid=""
+    # Sweep anything the test left behind in its session.
+    kill_session "$cur_sid"
+    cur_sid=""
     t1=$(date +%s.%N)
     dt=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
     why=""
