@@ -425,7 +425,7 @@ static dwcs_status_t ucx_init(const dwct_init_params_t *params, dwct_iface_t **i
     ucp_worker_params_t wparams;
     memset(&wparams, 0, sizeof(wparams));
     wparams.field_mask = UCP_WORKER_PARAM_FIELD_THREAD_MODE;
-    wparams.thread_mode = UCS_THREAD_MODE_SINGLE;
+    wparams.thread_mode = params->threaded ? UCS_THREAD_MODE_SERIALIZED : UCS_THREAD_MODE_SINGLE;
     ust = ucp_worker_create(iface->context, &wparams, &iface->worker);
     if (ust != UCS_OK) {
         DWCS_ERROR("ucx: ucp_worker_create failed: %s", ucs_status_string(ust));
