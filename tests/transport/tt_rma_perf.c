@@ -218,7 +218,8 @@ static double median(double *v, int n)
 void tt_phase_perf(tt_ctx_t *c)
 {
     enum { BATCHES = 5, LAT_ITERS = 2000, WARM = 500, BW_WINDOW = 8, BW_ROUNDS = 6 };
-    const size_t bw_len = 4u << 20;
+    /* TT_BW_SIZE (bytes) overrides the bandwidth message size, for threshold tuning. */
+    const size_t bw_len = getenv("TT_BW_SIZE") ? (size_t)atol(getenv("TT_BW_SIZE")) : 4u << 20;
     c->perf_len = bw_len;
     c->perf_buf = malloc(bw_len);
     char *sbuf = malloc(bw_len);
@@ -257,12 +258,13 @@ void tt_phase_perf(tt_ctx_t *c)
         printf("ucx raw latency (8 B, one way): median %.2f us over %d batches of %d\n",
                median(lat, BATCHES), BATCHES, LAT_ITERS);
     }
+    /* Reset before the barrier: the peer may start sending while we still wait in it. */
+    c->rx_count = 0;
+    expect = 0;
     tt_barrier(c, 30);
 
     /* Bandwidth: windows of 4 MiB messages, acknowledged by 8 bytes. */
     double bw[BATCHES];
-    c->rx_count = 0;
-    expect = 0;
     unsigned long acks = 0;
     for (int b = -1; ok && b < BATCHES; b++) {
         double t0 = tt_now();
@@ -279,13 +281,23 @@ void tt_phase_perf(tt_ctx_t *c)
                 }
                 for (int k = 0; ok && k < BW_WINDOW; k++) {
                     ok = tt_wait(c, tt_comp_is_done, &tc[k], 30) == 0 && tc[k].st == DWCS_OK;
+                    if (!ok) {
+                        fprintf(stderr, "perf: window send %d: %s\n", k,
+                                tc[k].done ? dwcs_status_string(tc[k].st) : "not complete");
+                    }
                 }
                 acks++;
-                ok = ok && tt_wait(c, rx_count_at_least, &acks, 30) == 0;
+                if (ok && tt_wait(c, rx_count_at_least, &acks, 30) != 0) {
+                    fprintf(stderr, "perf: ack %lu missing (count %lu)\n", acks, c->rx_count);
+                    ok = 0;
+                }
             } else {
                 expect += BW_WINDOW;
-                ok = tt_wait(c, rx_count_at_least, &expect, 30) == 0 && perf_fetch_kept(c) == 0 &&
-                     perf_send(c, 0, 12, sbuf, 8) == 0;
+                ok = tt_wait(c, rx_count_at_least, &expect, 30) == 0;
+                if (!ok) {
+                    fprintf(stderr, "perf: %lu of %lu messages\n", c->rx_count, expect);
+                }
+                ok = ok && perf_fetch_kept(c) == 0 && perf_send(c, 0, 12, sbuf, 8) == 0;
             }
         }
         if (b >= 0) {
@@ -294,8 +306,9 @@ void tt_phase_perf(tt_ctx_t *c)
     }
     tt_check(ok, "perf: bandwidth run failed");
     if (ok && c->rank == 0) {
-        printf("ucx raw bandwidth (4 MiB messages, window %d): median %.0f MB/s over %d batches\n",
-               BW_WINDOW, median(bw, BATCHES), BATCHES);
+        printf("ucx raw bandwidth (%zu-byte messages, window %d): median %.0f MB/s over %d "
+               "batches\n",
+               bw_len, BW_WINDOW, median(bw, BATCHES), BATCHES);
     }
     tt_barrier(c, 30);
     c->nmsgs = 0;
