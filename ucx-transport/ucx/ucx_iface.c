@@ -68,6 +68,7 @@ dwcs_status_t dwct_ucx_status(ucs_status_t st)
     case UCS_ERR_INVALID_ADDR:
         return DWCS_ERR_INVALID_PARAM;
     case UCS_ERR_UNSUPPORTED:
+    case UCS_ERR_NO_DEVICE:
         return DWCS_ERR_UNSUPPORTED;
     case UCS_ERR_MESSAGE_TRUNCATED:
         return DWCS_ERR_TRUNCATE;
@@ -385,7 +386,10 @@ static dwcs_status_t ucx_init(const dwct_init_params_t *params, dwct_iface_t **i
     ust = ucp_init(&ucp_params, config, &iface->context);
     ucp_config_release(config);
     if (ust != UCS_OK) {
-        DWCS_ERROR("ucx: ucp_init failed: %s", ucs_status_string(ust));
+        const char *tls = iface->cfg.tls != NULL ? iface->cfg.tls : "";
+        DWCS_ERROR("ucx: ucp_init failed: %s%s%s%s", ucs_status_string(ust),
+                   tls[0] != '\0' ? " (UCX_TLS=" : "", tls,
+                   tls[0] != '\0' ? " from dwcp_ucx_tls)" : "");
         st = dwct_ucx_status(ust);
         goto fail;
     }
