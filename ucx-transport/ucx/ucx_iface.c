@@ -337,6 +337,7 @@ static dwcs_status_t ucx_init(const dwct_init_params_t *params, dwct_iface_t **i
     st = dwcs_params_load(&dwct_ucx_param_table, &iface->cfg, err, sizeof(err));
     if (st != DWCS_OK) {
         DWCS_ERROR("ucx: %s", err);
+        dwcs_params_release(&dwct_ucx_param_table, &iface->cfg);
         free(iface);
         return st;
     }
