@@ -343,15 +343,24 @@ void tt_phase_failure(tt_ctx_t *c, int report_fd)
 {
     c->mode = TT_RX_KEEP;
     tt_barrier(c, 30);
+    size_t len = 2u << 20;
+    char *buf = calloc(1, len);
     if (c->rank == 1) {
+        /* Leave rank 0 a rendezvous it can only fetch after we are gone. */
+        static tt_comp_t tc1;
+        dwct_hdr_t h1 = tt_hdr(c, 14, c->next_seq[0]++, len);
+        tt_comp_init(&tc1);
+        c->in_api = 1;
+        dwcs_status_t st1 = c->ops->send(c->iface, 0, &h1, buf, len, &tc1.comp);
+        c->in_api = 0;
+        tt_check(st1 == DWCS_INPROGRESS, "failure: rank 1's rendezvous send: %s",
+                 dwcs_status_string(st1));
         int n = 1;
         int got = tt_wait(c, tt_have_msgs, &n, 30) == 0;
         tt_check(got && c->msgs[0].was_rndv, "failure: rendezvous message did not arrive");
         tt_report(c, report_fd);
         _exit(c->failed ? 1 : 0); /* die holding the descriptor: no release, no finalize */
     }
-    size_t len = 2u << 20;
-    char *buf = calloc(1, len);
     dwct_hdr_t h = tt_hdr(c, 14, c->next_seq[1]++, len);
     static tt_comp_t tc, tc2;
     tt_comp_init(&tc);
@@ -375,6 +384,27 @@ void tt_phase_failure(tt_ctx_t *c, int report_fd)
     done = tt_wait(c, tt_comp_is_done, &tc2, 30) == 0;
     tt_check(done && tc2.st != DWCS_OK, "failure: send after the failure: %s",
              done ? dwcs_status_string(tc2.st) : "no completion");
+    /* Fetching rank 1's rendezvous after its death must fail (or succeed), not crash/hang. */
+    int n = 1;
+    if (tt_check(tt_wait(c, tt_have_msgs, &n, 30) == 0 && c->msgs[0].kept,
+                 "failure: rank 1's rendezvous did not arrive")) {
+        static tt_comp_t tc3;
+        char *dst = malloc(len);
+        tt_comp_init(&tc3);
+        c->in_api = 1;
+        st = c->ops->rx_fetch(c->iface, &c->msgs[0].rx, dst, len, &tc3.comp);
+        c->in_api = 0;
+        c->msgs[0].kept = 0;
+        tt_comp_started(&tc3, st);
+        done = tt_wait(c, tt_comp_is_done, &tc3, 60) == 0;
+        tt_check(done, "failure: fetch from the dead rank never completed");
+        printf("fetch of a rendezvous from the dead rank: %s\n",
+               done ? dwcs_status_string(tc3.st) : "no completion");
+        if (done) {
+            free(dst);
+        }
+    }
+    c->nmsgs = 0;
     /* buf may still be referenced if a send never completed: free only when both did */
     if (tc.done && tc2.done) {
         free(buf);
