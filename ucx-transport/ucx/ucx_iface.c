@@ -258,6 +258,11 @@ static unsigned done_drain(dwct_iface_t *iface)
             iface->peers[op->peer].state == DWCT_UCX_PEER_FAILED) {
             st = DWCS_ERR_PEER_FAILED;
         }
+        if (op->kind == DWCT_UCX_OP_FETCH && st != DWCS_OK && st != DWCS_ERR_TRUNCATE &&
+            st != DWCS_ERR_NO_MEMORY) {
+            /* A rendezvous pull fails (or is canceled by UCX) only when its sender is gone. */
+            st = DWCS_ERR_PEER_FAILED;
+        }
         if (op->kind == DWCT_UCX_OP_ATOMIC && st == DWCS_OK && op->result != NULL) {
             if (op->result_size == 4) {
                 memcpy(op->result, &op->reply, 4); /* the first 4 bytes hold the value */
