@@ -176,8 +176,8 @@ static void check_context(const char *what)
 {
     if (tt->in_api || !tt->in_progress) {
         tt->bad_context++;
-        fprintf(stderr, "rank %d: %s callback outside progress() (in_api %d)\n", tt->rank,
-                what, tt->in_api);
+        fprintf(stderr, "rank %d: %s callback outside progress() (in_api %d)\n", tt->rank, what,
+                tt->in_api);
     }
 }
 

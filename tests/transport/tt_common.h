@@ -25,12 +25,12 @@ typedef enum tt_rx_mode {
 /** One received message. */
 typedef struct tt_msg {
     dwct_hdr_t hdr;
-    dwct_rx_t rx;       /* as handed to the callback (kept ones) */
-    int kept;           /* the callback returned KEEP and nothing was fetched yet */
-    int was_rndv;       /* rx.data was NULL in the callback */
-    void *buf;          /* our copy / fetch target (malloc'd) */
+    dwct_rx_t rx; /* as handed to the callback (kept ones) */
+    int kept;     /* the callback returned KEEP and nothing was fetched yet */
+    int was_rndv; /* rx.data was NULL in the callback */
+    void *buf;    /* our copy / fetch target (malloc'd) */
     size_t len;
-    int fetch_done;     /* FETCH_IN_CB: completion arrived */
+    int fetch_done; /* FETCH_IN_CB: completion arrived */
     dwcs_status_t fetch_st;
 } tt_msg_t;
 
@@ -47,7 +47,7 @@ typedef struct tt_ctx {
     dwct_iface_t *iface;
     int rank;
     int peer;
-    const char *dir;        /* bootstrap directory */
+    const char *dir; /* bootstrap directory */
     dwct_bootstrap_t boot;
     tt_rx_mode_t mode;
     tt_msg_t msgs[TT_MAX_RX];
@@ -59,10 +59,10 @@ typedef struct tt_ctx {
     int passed;
     int failed;
     int barrier_no;
-    uint64_t next_seq[2];   /* per destination rank */
-    uint64_t last_seq[2];   /* per source rank: last seq seen + 1 */
+    uint64_t next_seq[2];       /* per destination rank */
+    uint64_t last_seq[2];       /* per source rank: last seq seen + 1 */
     unsigned long out_of_order; /* arrivals with a seq lower than an earlier one */
-    void *perf_buf;         /* TT_RX_COUNT: eager payloads are copied here */
+    void *perf_buf;             /* TT_RX_COUNT: eager payloads are copied here */
     size_t perf_len;
 } tt_ctx_t;
 

@@ -29,7 +29,7 @@
 typedef struct atomic_case {
     dwct_atomic_op_t op;
     size_t size;
-    size_t off;       /* byte offset of the word in the region */
+    size_t off; /* byte offset of the word in the region */
     uint64_t value;
     uint64_t compare;
     int fetch;

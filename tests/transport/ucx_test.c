@@ -49,8 +49,8 @@ int tt_send_phase(tt_ctx_t *c, int to, int tag, const size_t *sizes, int n, doub
     }
     for (int i = 0; ok && i < n; i++) {
         if (tt_wait(c, tt_comp_is_done, &comps[i], timeout_s) != 0) {
-            tt_check(0, "tag %d: send %d (%zu bytes) not complete after %.0f s", tag, i,
-                     sizes[i], timeout_s);
+            tt_check(0, "tag %d: send %d (%zu bytes) not complete after %.0f s", tag, i, sizes[i],
+                     timeout_s);
             ok = 0;
             break;
         }
@@ -88,8 +88,7 @@ static int fetch_msg(tt_ctx_t *c, tt_msg_t *m, double timeout_s)
                  (unsigned long long)m->hdr.seq);
         return -1;
     }
-    return tt_check(tc.st == DWCS_OK, "fetch of %zu bytes: %s", m->len,
-                    dwcs_status_string(tc.st))
+    return tt_check(tc.st == DWCS_OK, "fetch of %zu bytes: %s", m->len, dwcs_status_string(tc.st))
                ? 0
                : -1;
 }
@@ -154,8 +153,8 @@ int tt_recv_phase(tt_ctx_t *c, int from, int tag, int n, double timeout_s)
 
 static void phase_eager(tt_ctx_t *c)
 {
-    static const size_t sizes[] = {0,    1,    7,     8,     63,    64,    100,  1000,
-                                   1024, 4096, 8191,  8192,  16384, 32768, 65535};
+    static const size_t sizes[] = {0,    1,    7,    8,    63,    64,    100,  1000,
+                                   1024, 4096, 8191, 8192, 16384, 32768, 65535};
     int n = (int)(sizeof(sizes) / sizeof(sizes[0]));
     c->mode = TT_RX_COPY;
     tt_barrier(c, 30);
@@ -465,11 +464,10 @@ static int run_rank(int rank, const char *dir, const tt_opts_t *opts, int report
             const char *name;
             void (*fn)(tt_ctx_t *c);
         } phases[] = {
-            {"eager", phase_eager},   {"rndv", phase_rndv},
-            {"sendv", phase_sendv},   {"keep", phase_keep},
-            {"fetchcb", phase_fetch_in_cb}, {"order", phase_order},
-            {"reverse", phase_reverse}, {"self", phase_self},
-            {"rma", tt_phase_rma},    {"perf", tt_phase_perf},
+            {"eager", phase_eager},     {"rndv", phase_rndv},           {"sendv", phase_sendv},
+            {"keep", phase_keep},       {"fetchcb", phase_fetch_in_cb}, {"order", phase_order},
+            {"reverse", phase_reverse}, {"self", phase_self},           {"rma", tt_phase_rma},
+            {"perf", tt_phase_perf},
         };
         for (size_t i = 0; i < sizeof(phases) / sizeof(phases[0]); i++) {
             int perf = strcmp(phases[i].name, "perf") == 0;

@@ -76,8 +76,7 @@ static int proc_stat(pid_t pid, char *state, uint64_t *starttime)
 dwcs_status_t dwct_ucx_proc_self(dwct_ucx_proc_t *proc)
 {
     memset(proc, 0, sizeof(*proc));
-    if (read_line("/proc/sys/kernel/random/boot_id", proc->boot_id, sizeof(proc->boot_id)) !=
-        0) {
+    if (read_line("/proc/sys/kernel/random/boot_id", proc->boot_id, sizeof(proc->boot_id)) != 0) {
         DWCS_DEBUG("ucx: no boot id (%m); peers will not be treated as same-host");
     }
     ssize_t n = readlink("/proc/self/ns/pid", proc->pidns, sizeof(proc->pidns) - 1);
@@ -100,8 +99,8 @@ static void peer_classify(dwct_iface_t *iface, dwct_ucx_peer_t *p)
     size_t len = 0;
     p->watch = 0;
     p->err_peer = iface->cfg.err_mode != DWCT_UCX_ERR_NONE;
-    dwcs_status_t st = iface->bootstrap->lookup(iface->bootstrap->arg, p->rank,
-                                                DWCT_UCX_PROC_KEY, &val, &len);
+    dwcs_status_t st =
+        iface->bootstrap->lookup(iface->bootstrap->arg, p->rank, DWCT_UCX_PROC_KEY, &val, &len);
     if (st != DWCS_OK || len != sizeof(dwct_ucx_proc_t)) {
         DWCS_DEBUG("ucx: no process identity of rank %d; treating it as remote", p->rank);
         free(val);
@@ -149,8 +148,8 @@ ucp_ep_h dwct_ucx_ep_get(dwct_iface_t *iface, int peer, dwcs_status_t *st)
     }
     void *addr = NULL;
     size_t addr_len = 0;
-    dwcs_status_t bst = iface->bootstrap->lookup(iface->bootstrap->arg, peer, DWCT_UCX_ADDR_KEY,
-                                                 &addr, &addr_len);
+    dwcs_status_t bst =
+        iface->bootstrap->lookup(iface->bootstrap->arg, peer, DWCT_UCX_ADDR_KEY, &addr, &addr_len);
     if (bst != DWCS_OK || addr == NULL || addr_len == 0) {
         DWCS_ERROR("ucx: no UCX address of rank %d (key %s): %s", peer, DWCT_UCX_ADDR_KEY,
                    dwcs_status_string(bst != DWCS_OK ? bst : DWCS_ERR_NOT_FOUND));
@@ -198,8 +197,7 @@ static void ep_close(dwct_iface_t *iface, dwct_ucx_peer_t *p, int force, double 
             dwct_ucx_param_send(&param, iface, op);
             st = dwct_ucx_op_wait(iface, op, ucp_ep_close_nbx(p->ep, &param), timeout_s);
             if (st != DWCS_OK) {
-                DWCS_DEBUG("ucx: close of rank %d: %s; forcing", p->rank,
-                           dwcs_status_string(st));
+                DWCS_DEBUG("ucx: close of rank %d: %s; forcing", p->rank, dwcs_status_string(st));
             }
         }
     }

@@ -29,8 +29,8 @@ static const dwcs_param_t ucx_params[] = {
      "UCX transport: at most this many ucp_worker_progress calls per progress()",
      DWCS_PARAM_LEVEL_DEV, NULL, offsetof(dwct_ucx_config_t, progress_loops)},
     {"ucx_close_timeout", DWCS_PARAM_TIME, "5s",
-     "UCX transport: bound on flushing and closing endpoints at finalize",
-     DWCS_PARAM_LEVEL_TUNER, NULL, offsetof(dwct_ucx_config_t, close_timeout)},
+     "UCX transport: bound on flushing and closing endpoints at finalize", DWCS_PARAM_LEVEL_TUNER,
+     NULL, offsetof(dwct_ucx_config_t, close_timeout)},
     {"ucx_err_mode", DWCS_PARAM_ENUM, "auto",
      "UCX transport: peer-failure handling; peer = UCX error handling (TCP only within a host "
      "in UCX 1.13), none = shared memory with our own liveness check, auto = none within a "
@@ -42,8 +42,8 @@ static const dwcs_param_t ucx_params[] = {
 };
 
 /** The UCX plugin's parameter table (listed by dwcp_info once registered). */
-dwcs_param_table_t dwct_ucx_param_table = {
-    "ucx", ucx_params, sizeof(ucx_params) / sizeof(ucx_params[0]), NULL};
+dwcs_param_table_t dwct_ucx_param_table = {"ucx", ucx_params,
+                                           sizeof(ucx_params) / sizeof(ucx_params[0]), NULL};
 
 /* ---- Small helpers ------------------------------------------------------------------------- */
 
@@ -383,10 +383,9 @@ static dwcs_status_t ucx_init(const dwct_init_params_t *params, dwct_iface_t **i
     }
     ucp_params_t ucp_params;
     memset(&ucp_params, 0, sizeof(ucp_params));
-    ucp_params.field_mask = UCP_PARAM_FIELD_FEATURES | UCP_PARAM_FIELD_NAME |
-                            UCP_PARAM_FIELD_ESTIMATED_NUM_EPS;
-    ucp_params.features = UCP_FEATURE_AM | UCP_FEATURE_RMA | UCP_FEATURE_AMO32 |
-                          UCP_FEATURE_AMO64;
+    ucp_params.field_mask =
+        UCP_PARAM_FIELD_FEATURES | UCP_PARAM_FIELD_NAME | UCP_PARAM_FIELD_ESTIMATED_NUM_EPS;
+    ucp_params.features = UCP_FEATURE_AM | UCP_FEATURE_RMA | UCP_FEATURE_AMO32 | UCP_FEATURE_AMO64;
     ucp_params.name = "dwcp";
     ucp_params.estimated_num_eps = (size_t)params->size;
     ust = ucp_init(&ucp_params, config, &iface->context);
@@ -431,8 +430,7 @@ static dwcs_status_t ucx_init(const dwct_init_params_t *params, dwct_iface_t **i
     am.arg = iface;
     ust = ucp_worker_set_am_recv_handler(iface->worker, &am);
     if (ust != UCS_OK) {
-        DWCS_ERROR("ucx: cannot register the active-message handler: %s",
-                   ucs_status_string(ust));
+        DWCS_ERROR("ucx: cannot register the active-message handler: %s", ucs_status_string(ust));
         st = dwct_ucx_status(ust);
         goto fail;
     }

@@ -22,8 +22,8 @@
 
 #include <ucp/api/ucp.h>
 
-#include "dwct.h"
 #include "dwcs_params.h"
+#include "dwct.h"
 
 /** Active-message id used for every DWCT frame. */
 #define DWCT_UCX_AM_ID 17
@@ -51,12 +51,12 @@ typedef struct dwct_ucx_proc {
 
 /** The plugin's parameters (filled from dwct_ucx_param_table). */
 typedef struct dwct_ucx_config {
-    size_t rndv_thresh;      /* force UCX rendezvous at or above this size; 0: UCX decides */
-    size_t eager_max;        /* force the eager protocol at or below this size; 0: UCX decides */
-    char *tls;               /* UCX_TLS for our context, "" to leave UCX's choice */
-    int progress_loops;      /* max ucp_worker_progress calls per progress() */
-    double close_timeout;    /* bound on endpoint close and flush in finalize (seconds) */
-    int err_mode;            /* DWCT_UCX_ERR_* */
+    size_t rndv_thresh;       /* force UCX rendezvous at or above this size; 0: UCX decides */
+    size_t eager_max;         /* force the eager protocol at or below this size; 0: UCX decides */
+    char *tls;                /* UCX_TLS for our context, "" to leave UCX's choice */
+    int progress_loops;       /* max ucp_worker_progress calls per progress() */
+    double close_timeout;     /* bound on endpoint close and flush in finalize (seconds) */
+    int err_mode;             /* DWCT_UCX_ERR_* */
     double liveness_interval; /* seconds between checks of same-host peers */
 } dwct_ucx_config_t;
 
@@ -101,21 +101,21 @@ typedef struct dwct_ucx_op {
     struct dwct_ucx_op *all_next; /* every op ever allocated (freed at finalize) */
     struct dwct_ucx_op *iprev;    /* in-flight list (ops UCX still owns, with a peer) */
     struct dwct_ucx_op *inext;
-    int inflight;                 /* linked in the in-flight list */
-    int abandoned;                /* peer failed: upper completion given by us, not UCX */
-    int ucx_done;                 /* abandoned op: UCX has called back (memory is ours) */
+    int inflight;  /* linked in the in-flight list */
+    int abandoned; /* peer failed: upper completion given by us, not UCX */
+    int ucx_done;  /* abandoned op: UCX has called back (memory is ours) */
     dwct_ucx_op_kind_t kind;
-    int peer;                     /* world rank or -1 */
-    int done;                     /* set by the UCX callback */
-    ucs_status_t status;          /* set by the UCX callback */
-    dwct_comp_t *comp;            /* upper completion (NULL for internal ops) */
-    void *result;                 /* atomic: where to store the old value */
-    size_t result_size;           /* atomic: 4 or 8 */
-    uint64_t operand;             /* atomic operand (must stay valid until completion) */
-    uint64_t reply;               /* atomic reply buffer (CSWAP: in = new value) */
-    ucp_dt_iov_t *iov;            /* sendv: the pieces (inline or malloc'd) */
+    int peer;            /* world rank or -1 */
+    int done;            /* set by the UCX callback */
+    ucs_status_t status; /* set by the UCX callback */
+    dwct_comp_t *comp;   /* upper completion (NULL for internal ops) */
+    void *result;        /* atomic: where to store the old value */
+    size_t result_size;  /* atomic: 4 or 8 */
+    uint64_t operand;    /* atomic operand (must stay valid until completion) */
+    uint64_t reply;      /* atomic reply buffer (CSWAP: in = new value) */
+    ucp_dt_iov_t *iov;   /* sendv: the pieces (inline or malloc'd) */
     ucp_dt_iov_t iov_inline[DWCT_UCX_IOV_INLINE];
-    dwct_hdr_t hdr;               /* AM header copy */
+    dwct_hdr_t hdr; /* AM header copy */
 } dwct_ucx_op_t;
 
 /** Kinds of received payload (see ucx_am.c). */
@@ -153,7 +153,7 @@ struct dwct_iface {
 
     ucp_context_h context;
     ucp_worker_h worker;
-    size_t req_size;     /* bytes reserved in front of each op for the ucp request */
+    size_t req_size; /* bytes reserved in front of each op for the ucp request */
     dwct_ucx_peer_t *peers;
 
     /* op pool */
@@ -163,7 +163,7 @@ struct dwct_iface {
 
     /* ops UCX still owns that belong to a peer (failed over if the peer dies) */
     dwct_ucx_op_t *inflight_head;
-    int failed_pending;      /* a peer failed: abandon its ops, close its endpoint */
+    int failed_pending; /* a peer failed: abandon its ops, close its endpoint */
 
     /* completed ops waiting for progress() to run comp->cb */
     dwct_ucx_op_t *done_head;
@@ -173,12 +173,12 @@ struct dwct_iface {
     dwct_ucx_pending_rx_t *rxq_head;
     dwct_ucx_pending_rx_t **rxq_tail;
 
-    dwct_ucx_proc_t proc;    /* our identity */
-    double next_liveness;    /* when dwct_ucx_peers_check looks next */
+    dwct_ucx_proc_t proc; /* our identity */
+    double next_liveness; /* when dwct_ucx_peers_check looks next */
 
-    int deliver_ok;          /* 1 while an AM may be handed to rx_cb directly */
-    const void *cur_desc;    /* desc of the message being handed to rx_cb right now */
-    int cur_consumed;        /* rx_fetch/rx_release was called on cur_desc inside rx_cb */
+    int deliver_ok;       /* 1 while an AM may be handed to rx_cb directly */
+    const void *cur_desc; /* desc of the message being handed to rx_cb right now */
+    int cur_consumed;     /* rx_fetch/rx_release was called on cur_desc inside rx_cb */
 };
 
 /** Registered memory. */
@@ -253,8 +253,8 @@ unsigned dwct_ucx_rxq_deliver(dwct_iface_t *iface);
 /** Drop every queued message (finalize). */
 void dwct_ucx_rxq_drop(dwct_iface_t *iface);
 
-dwcs_status_t dwct_ucx_send(dwct_iface_t *iface, int peer, const dwct_hdr_t *hdr,
-                            const void *buf, size_t len, dwct_comp_t *comp);
+dwcs_status_t dwct_ucx_send(dwct_iface_t *iface, int peer, const dwct_hdr_t *hdr, const void *buf,
+                            size_t len, dwct_comp_t *comp);
 dwcs_status_t dwct_ucx_sendv(dwct_iface_t *iface, int peer, const dwct_hdr_t *hdr,
                              const struct iovec *iov, size_t iovcnt, dwct_comp_t *comp);
 dwcs_status_t dwct_ucx_rx_fetch(dwct_iface_t *iface, dwct_rx_t *rx, void *buf, size_t len,
