@@ -204,7 +204,7 @@ static int t_keep(int rank, const char *dir)
         bad |= th_send_wait(&c, 1, &h, big, 8 * MiB, 60);
         free(big);
     } else {
-        bad |= th_wait_msgs(&c, n + 1, 60) != 0;
+        bad |= th_wait_msgs(&c, n, 60) != 0;
         th_spin(&c, 0.3); /* let chunks arrive and be staged up to the limit */
         amst_iface_t *ai = (amst_iface_t *)c.ifc;
         printf("  staged %zu bytes (limit %zu), %d lanes paused\n", ai->staged_bytes,
@@ -213,13 +213,9 @@ static int t_keep(int rank, const char *dir)
             fprintf(stderr, "staging exceeded its limit\n");
             bad = 1;
         }
-        for (size_t k = c.nmsgs; k-- > 0;) {
+        size_t nfetch = c.nmsgs;
+        for (size_t k = nfetch; k-- > 0;) {
             th_msg_t *m = &c.msgs[k];
-            if (m->hdr.seq == 1000) {
-                c.ops->rx_release(c.ifc, &m->rx);
-                m->kept = 0;
-                continue;
-            }
             m->data = malloc(m->len ? m->len : 1);
             dwcs_status_t st = c.ops->rx_fetch(c.ifc, &m->rx, m->data, m->len, &m->comp);
             if (st != DWCS_INPROGRESS) {
@@ -227,10 +223,13 @@ static int t_keep(int rank, const char *dir)
                 m->done = 1;
             }
         }
-        for (size_t k = 0; k < c.nmsgs; k++) {
-            if (c.msgs[k].hdr.seq != 1000) {
-                bad |= th_wait_flag(&c, &c.msgs[k].done, 60) != 0;
-            }
+        for (size_t k = 0; k < nfetch; k++) {
+            bad |= th_wait_flag(&c, &c.msgs[k].done, 60) != 0;
+        }
+        /* The sender sends the last one after the others completed: release it unread. */
+        bad |= th_wait_msgs(&c, n + 1, 60) != 0;
+        for (size_t k = nfetch; k < c.nmsgs; k++) {
+            c.ops->rx_release(c.ifc, &c.msgs[k].rx);
         }
         /* Drop the released message from the list before verifying. */
         size_t w = 0;

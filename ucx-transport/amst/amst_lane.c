@@ -281,6 +281,14 @@ void amst_lane_fail(amst_lane_t *l, dwcs_status_t st, const char *why)
         }
         return;
     }
+    if (l->kind == AMST_LANE_BULK && p->lat != NULL && p->lat->state == AMST_LS_READY) {
+        /* Take in the acks already received first: a peer that got everything and exited
+         * closes its bulk lanes before we read its last acks. */
+        amst_lane_read(p->lat);
+        if (l->state == AMST_LS_CLOSED) {
+            return;
+        }
+    }
     if (l->kind == AMST_LANE_BULK && l->state != AMST_LS_DRAINING) {
         amst_tx_lane_lost(l);
         amst_lane_close(l);
@@ -650,13 +658,15 @@ void amst_lane_write(amst_lane_t *l)
             iov[n].iov_base = l->hs->data + l->hs->off;
             iov[n].iov_len = l->hs->len - l->hs->off;
             want += iov[n++].iov_len;
-        } else if (ready && l->txq_head != NULL) {
+        } else if (ready && l->txq_head != NULL && l->cmsg == NULL) {
+            /* (a chunk already started is finished first: frames never interleave) */
             for (amst_txbuf_t *b = l->txq_head; b != NULL && n < AMST_TXQ_BATCH; b = b->next) {
                 iov[n].iov_base = b->data + b->off;
                 iov[n].iov_len = b->len - b->off;
                 want += iov[n++].iov_len;
             }
-        } else if (l->cmsg != NULL || (l->state == AMST_LS_READY && l->kind != AMST_LANE_LAT &&
+        } else if (l->cmsg != NULL || (l->state == AMST_LS_READY && l->initiator &&
+                                         l->kind != AMST_LANE_LAT &&
                                          amst_tx_next_chunk(l))) {
             chunk = 1;
             /* Header remainder, then the payload pieces from the message's iov. */

@@ -172,7 +172,9 @@ static void rx_complete(amst_iface_t *ifc, amst_rxmsg_t *m)
     if (p != NULL) {
         done_add(p, m->msg_id);
     }
-    send_ack(ifc, m);
+    if (m->announced) {
+        send_ack(ifc, m); /* else at the announce: the latency lane may not be up yet */
+    }
     if (m->fetched && !m->user_done) {
         m->user_done = 1;
         amst_comp_defer(ifc, m->fetch_comp, DWCS_OK);
@@ -310,6 +312,9 @@ void amst_rx_announce(amst_lane_t *l, const uint8_t *env)
     }
     m->announced = 1;
     amst_env_unpack(env, &m->hdr);
+    if (m->complete) {
+        send_ack(ifc, m); /* every chunk came before the announce */
+    }
     dwct_rx_t rx = {.data = NULL, .len = (size_t)m->total, .desc = m};
     m->in_cb = 1;
     dwct_rx_action_t act = ifc->rx_cb(ifc->rx_arg, &m->hdr, &rx);

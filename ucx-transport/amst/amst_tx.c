@@ -460,7 +460,7 @@ void amst_tx_adapt(amst_peer_t *p, double now)
     int step = p->target / 2 > 1 ? p->target / 2 : 1;
     if (p->last_grow) {
         p->last_grow = 0;
-        if (g < p->prev_goodput * 1.05) {
+        if (!(g > p->prev_goodput * 1.05)) {
             int undo = p->last_grow_by;
             DWCS_DEBUG("amst: rank %d: %d lanes give %.0f MB/s (was %.0f): back to %d",
                        p->rank, p->target, g / 1e6, p->prev_goodput / 1e6, p->target - undo);
@@ -471,7 +471,8 @@ void amst_tx_adapt(amst_peer_t *p, double now)
         }
     } else if (p->hold > 0) {
         p->hold--;
-    } else if (p->target < ifc->cfg.max_lanes) {
+    } else if (p->target < ifc->cfg.max_lanes && g > 0) {
+        /* (g == 0 with a backlog: the receiver is not reading; more lanes cannot help) */
         goto grow;
     }
     p->prev_goodput = g;
