@@ -293,16 +293,26 @@ static unsigned progress_wait(amst_iface_t *ifc, int timeout_ms)
     unsigned n = comp_drain(ifc);
     struct epoll_event evs[64];
     int k = epoll_wait(ifc->epfd, evs, 64, n > 0 ? 0 : timeout_ms);
-    for (int i = 0; i < k; i++) {
-        if (evs[i].data.ptr == &ifc->lfd) {
-            accept_all(ifc);
-        } else {
+    /* Two passes: latency lanes (and the listener) first, so small messages and acks are
+     * never queued behind bulk data; then bulk lanes. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < k; i++) {
+            if (evs[i].data.ptr == &ifc->lfd) {
+                if (pass == 0) {
+                    accept_all(ifc);
+                    n++;
+                }
+                continue;
+            }
             amst_lane_t *l = evs[i].data.ptr;
+            if ((l->kind == AMST_LANE_BULK) != pass) {
+                continue;
+            }
             if (l->state != AMST_LS_CLOSED) {
                 amst_lane_handle(l, evs[i].events);
             }
+            n++;
         }
-        n++;
     }
     double now = amst_now();
     if (now - ifc->last_timer >= 0.005) {

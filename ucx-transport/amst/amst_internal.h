@@ -17,7 +17,8 @@
 
 #define AMST_MAX_LANES 64    /* hard cap on bulk lanes per peer */
 #define AMST_TXQ_BATCH 64    /* frames gathered into one writev on a lane */
-#define AMST_RX_BUDGET (8u << 20) /* bytes read per lane per progress pass */
+#define AMST_RX_BUDGET (512u << 10) /* bytes read per lane per progress pass */
+#define AMST_TX_BUDGET (1u << 20)   /* bytes written per bulk lane per call */
 
 /** Parameters (filled from dwct_amst_param_table). */
 typedef struct amst_config {

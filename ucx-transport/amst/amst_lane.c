@@ -645,7 +645,12 @@ static int test_kill(amst_lane_t *l)
 /* Write queued frames / the current chunk until the socket is full or nothing is left. */
 void amst_lane_write(amst_lane_t *l)
 {
+    size_t budget = AMST_TX_BUDGET;
     for (;;) {
+        if (budget == 0) {
+            lane_want(l, 1); /* more next time: keep progress() calls short */
+            return;
+        }
         if (l->state == AMST_LS_CLOSED || l->state == AMST_LS_CONNECTING) {
             return;
         }
@@ -720,6 +725,7 @@ void amst_lane_write(amst_lane_t *l)
             return;
         }
         size_t done = (size_t)w;
+        budget -= done < budget ? done : budget;
         if (chunk) {
             l->csent += done;
             l->iface->bulk_bytes += done;
