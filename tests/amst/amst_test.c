@@ -260,10 +260,12 @@ static int t_lanekill(int rank, const char *dir)
     if (rank == 0) {
         bad |= send_all(&c, 1, n, s, 0, NULL);
         amst_iface_t *ai = (amst_iface_t *)c.ifc;
-        if (!ai->kill_done) {
-            fprintf(stderr, "the lane-kill hook did not fire\n");
+        if (!ai->kill_done || ai->resent_chunks == 0) {
+            fprintf(stderr, "the lane-kill hook did not fire or nothing was resent\n");
             bad = 1;
         }
+        printf("  one bulk lane reset mid-chunk; %llu chunks resent on the other lanes\n",
+               (unsigned long long)ai->resent_chunks);
     } else {
         bad |= th_wait_msgs(&c, n, 120) != 0;
         for (size_t i = 0; i < c.nmsgs; i++) {

@@ -223,6 +223,7 @@ struct amst_iface {
     int nparked;
     uint64_t bulk_bytes;  /* for the test hook */
     int kill_done;
+    uint64_t resent_chunks; /* chunks queued again after a lane loss (statistics) */
     /* deferred completions */
     struct {
         dwct_comp_t *comp;

@@ -627,12 +627,19 @@ void amst_lane_read(amst_lane_t *l)
     }
 }
 
-/* Test hook: reset one bulk lane in the middle of a chunk once enough bulk bytes went out. */
+/* Test hook armed: one bulk lane is to be reset once enough bulk bytes went out. */
+static int test_armed(const amst_lane_t *l)
+{
+    const amst_iface_t *ifc = l->iface;
+    return ifc->cfg.test_kill_after != 0 && !ifc->kill_done && l->kind == AMST_LANE_BULK &&
+           ifc->bulk_bytes >= ifc->cfg.test_kill_after;
+}
+
+/* Test hook: reset one bulk lane in the middle of a chunk. */
 static int test_kill(amst_lane_t *l)
 {
     amst_iface_t *ifc = l->iface;
-    if (ifc->cfg.test_kill_after == 0 || ifc->kill_done || l->kind != AMST_LANE_BULK ||
-        ifc->bulk_bytes < ifc->cfg.test_kill_after || l->csent >= l->clen) {
+    if (!test_armed(l) || l->csent >= l->clen) {
         return 0;
     }
     ifc->kill_done = 1;
@@ -696,6 +703,16 @@ void amst_lane_write(amst_lane_t *l)
                 base += ilen;
             }
             want = l->clen - l->csent;
+            if (test_armed(l) && want > 1) {
+                /* Write half of what is left so the hook fires in the middle of a chunk. */
+                size_t keep = want / 2, acc = 0, k = 0;
+                for (; k < n && acc + iov[k].iov_len < keep; k++) {
+                    acc += iov[k].iov_len;
+                }
+                iov[k].iov_len = keep - acc;
+                n = k + 1;
+                want = keep;
+            }
         } else if (l->state == AMST_LS_DRAINING && !l->bye_queued) {
             amst_frame_t f = {.type = AMST_F_BYE, .src = (uint32_t)l->iface->rank};
             amst_txbuf_t *b = amst_txbuf_frame(&f, NULL, 0, NULL, 0);

@@ -345,6 +345,7 @@ void amst_tx_lane_lost(amst_lane_t *l)
             }
         }
     }
+    l->iface->resent_chunks += n;
     if (n > 0) {
         DWCS_INFO("amst: resending %u chunks of lane %u to rank %d on the other lanes", n,
                   (unsigned)l->id, p->rank);
