@@ -366,15 +366,22 @@ static void amst_finalize(dwct_iface_t *iface)
                 continue;
             }
             amst_peer_fail(p, DWCS_ERR_CANCELED);
-            free(p->addrs);
-            free(p->done_set);
-            free(p);
         }
     }
     for (amst_lane_t *l = ifc->lanes; l != NULL; l = l->next) {
         amst_lane_close(l);
     }
     reap_lanes(ifc);
+    if (ifc->peers != NULL) {
+        for (int r = 0; r < ifc->size; r++) {
+            amst_peer_t *p = ifc->peers[r];
+            if (p != NULL) {
+                free(p->addrs);
+                free(p->done_set);
+                free(p);
+            }
+        }
+    }
     amst_rx_free_all(ifc);
     if (ifc->lfd >= 0) {
         close(ifc->lfd);
