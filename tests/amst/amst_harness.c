@@ -1,6 +1,7 @@
 /* amst_harness.c — see amst_harness.h. */
 #define _GNU_SOURCE
 #include "amst_harness.h"
+#include "dwcs_log.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -128,6 +129,9 @@ static dwct_rx_action_t rx_cb(void *arg, const dwct_hdr_t *hdr, dwct_rx_t *rx)
 int th_init(th_ctx_t *c, int rank, const char *dir, const char *variant, th_mode_t mode)
 {
     memset(c, 0, sizeof(*c));
+    if (getenv("DWCP_LOG_LEVEL") != NULL) {
+        dwcs_log_set_level(atoi(getenv("DWCP_LOG_LEVEL")));
+    }
     c->rank = rank;
     c->mode = mode;
     c->ops = &dwct_amst_ops;
