@@ -280,6 +280,43 @@ static int t_lanekill(int rank, const char *dir)
     return bad;
 }
 
+/* Lane adaptation with short windows: lanes are added and drained mid-transfer; every byte
+ * still arrives exactly once. */
+static int t_adapt(int rank, const char *dir)
+{
+    enum { N = 12 };
+    static size_t s[N];
+    for (int i = 0; i < N; i++) {
+        s[i] = 48 * MiB + (size_t)i * 4097;
+    }
+    th_ctx_t c;
+    if (th_init(&c, rank, dir, NULL, TH_FETCH_NOW) != 0) {
+        return 1;
+    }
+    int bad = 0;
+    if (rank == 0) {
+        bad |= send_all(&c, 1, N, s, 0, NULL);
+        amst_iface_t *ai = (amst_iface_t *)c.ifc;
+        printf("  lane count raised %u times, lowered %u times\n", ai->adapt_grows,
+               ai->adapt_shrinks);
+        if (ai->adapt_grows == 0) {
+            fprintf(stderr, "the lane count never changed\n");
+            bad = 1;
+        }
+    } else {
+        bad |= th_wait_msgs(&c, N, 120) != 0;
+        for (size_t i = 0; i < c.nmsgs; i++) {
+            bad |= th_wait_flag(&c, &c.msgs[i].done, 60) != 0;
+        }
+        th_spin(&c, 0.1);
+        bad |= verify(&c, 0, N, s);
+    }
+    bad |= c.ops->flush(c.ifc, 10) != DWCS_OK;
+    th_spin(&c, 0.1);
+    th_fini(&c);
+    return bad;
+}
+
 /* Wrong secret: sends fail with an auth/link error, nothing is delivered, nobody hangs. */
 static int t_auth(int rank, const char *dir)
 {
@@ -389,6 +426,8 @@ static const char *const kill_env[] = {"DWCP_JOB_SECRET=k", "DWCP_AMST_TEST_KILL
                                        "DWCP_AMST_CHUNK=256k", NULL};
 static const char *const kill_env1[] = {"DWCP_JOB_SECRET=k", "DWCP_AMST_CHUNK=256k", NULL};
 static const char *const plain[] = {"DWCP_JOB_SECRET=k", NULL};
+static const char *const adapt_env[] = {"DWCP_JOB_SECRET=k", "DWCP_AMST_ADAPT_INTERVAL=10ms",
+                                        "DWCP_AMST_LANES=2", "DWCP_AMST_MAX_LANES=12", NULL};
 
 static const test_t tests[] = {
     {"basic", t_basic, plain, plain},
@@ -396,6 +435,7 @@ static const test_t tests[] = {
     {"many", t_many, plain, plain},
     {"keep", t_keep, plain, keep_env},
     {"lanekill", t_lanekill, kill_env, kill_env1},
+    {"adapt", t_adapt, adapt_env, adapt_env},
     {"auth", t_auth, sec_a, sec_b},
     {"tcp1", t_tcp1, plain, plain},
     {"tcp1_sendv", t_tcp1_sendv, plain, plain},

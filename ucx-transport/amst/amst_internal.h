@@ -224,6 +224,8 @@ struct amst_iface {
     uint64_t bulk_bytes;  /* for the test hook */
     int kill_done;
     uint64_t resent_chunks; /* chunks queued again after a lane loss (statistics) */
+    unsigned adapt_grows;   /* lane-count increases (statistics) */
+    unsigned adapt_shrinks; /* lane-count decreases (statistics) */
     /* deferred completions */
     struct {
         dwct_comp_t *comp;

@@ -466,6 +466,7 @@ void amst_tx_adapt(amst_peer_t *p, double now)
             DWCS_DEBUG("amst: rank %d: %d lanes give %.0f MB/s (was %.0f): back to %d",
                        p->rank, p->target, g / 1e6, p->prev_goodput / 1e6, p->target - undo);
             shrink(p, undo);
+            ifc->adapt_shrinks++;
             p->hold = 8;
         } else if (p->target < ifc->cfg.max_lanes) {
             goto grow;
@@ -486,6 +487,7 @@ grow:
     DWCS_DEBUG("amst: rank %d: %d lanes give %.0f MB/s: trying %d", p->rank, p->target, g / 1e6,
                p->target + step);
     p->target += step;
+    ifc->adapt_grows++;
     p->last_grow = 1;
     p->last_grow_by = step;
     p->prev_goodput = g;
