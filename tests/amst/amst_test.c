@@ -3,9 +3,14 @@
  * Usage: amst_test [name...]   (no names: run every test)
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "amst_harness.h"
@@ -317,6 +322,100 @@ static int t_adapt(int rank, const char *dir)
     return bad;
 }
 
+/* Raw connection to rank 0's port that sends @p len bytes of @p buf, then waits briefly for
+ * the close. Returns 1 if rank 0 closed the connection. */
+static int raw_poke(const char *dir, const void *buf, size_t len)
+{
+    char path[512], txt[256] = {0};
+    snprintf(path, sizeof(path), "%s/0.amst.addr", dir);
+    FILE *f = fopen(path, "r");
+    if (f == NULL || fread(txt, 1, sizeof(txt) - 1, f) == 0) {
+        if (f != NULL) {
+            fclose(f);
+        }
+        return 0;
+    }
+    fclose(f);
+    unsigned port = 0;
+    sscanf(txt, "amst1 %u", &port);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+        return 0;
+    }
+    if (write(fd, buf, len) != (ssize_t)len) {
+        close(fd);
+        return 0;
+    }
+    struct timeval tv = {.tv_sec = 5};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    char tmp[256];
+    ssize_t n;
+    while ((n = read(fd, tmp, sizeof(tmp))) > 0) {
+        /* a CHALLENGE may come first; keep reading until the close */
+    }
+    close(fd);
+    return n == 0 || (n < 0 && errno == ECONNRESET);
+}
+
+/* Garbage, bad headers and unauthenticated frames on raw connections close only those
+ * connections; real traffic keeps working. */
+static int t_garbage(int rank, const char *dir)
+{
+    th_ctx_t c;
+    if (th_init(&c, rank, dir, NULL, TH_FETCH_NOW) != 0) {
+        return 1;
+    }
+    int bad = 0;
+    if (rank == 0) {
+        bad |= th_wait_msgs(&c, 1, 60) != 0;
+        bad |= verify(&c, 1, 1, (const size_t[]){70000});
+        th_spin(&c, 0.2);
+    } else {
+        uint8_t junk[300];
+        for (size_t i = 0; i < sizeof(junk); i++) {
+            junk[i] = (uint8_t)(i * 37 + 11);
+        }
+        /* 1: random bytes; 2: a sealed header announcing a 1 GiB MSG before any handshake;
+         * 3: a valid HELLO followed by a DATA frame instead of AUTH. */
+        uint8_t hdr[AMST_HDR_LEN + AMST_HELLO_LEN + AMST_HDR_LEN + 10] = {0};
+        amst_frame_t f = {.type = AMST_F_MSG, .src = 1, .total = (1u << 30) - AMST_ENV_LEN};
+        amst_frame_encode(&f, NULL, 0, hdr);
+        amst_put32(hdr + 20, 1u << 30);
+        amst_put32(hdr + 56, amst_crc32c(0, hdr, 56));
+        int closed = 0;
+        /* (let rank 0 spin a moment so that its progress serves the pokes) */
+        closed += raw_poke(dir, junk, sizeof(junk));
+        closed += raw_poke(dir, hdr, AMST_HDR_LEN);
+        amst_hello_t h = {.dst_rank = 0, .kind = AMST_LANE_BULK};
+        uint8_t pl[AMST_HELLO_LEN];
+        amst_hello_pack(&h, pl);
+        struct iovec iov = {pl, sizeof(pl)};
+        amst_frame_t hf = {.type = AMST_F_HELLO, .src = 1, .length = AMST_HELLO_LEN};
+        amst_frame_encode(&hf, &iov, 1, hdr);
+        memcpy(hdr + AMST_HDR_LEN, pl, sizeof(pl));
+        amst_frame_t df = {.type = AMST_F_DATA, .src = 1, .msg_id = 1, .total = 10, .aux = 4096};
+        df.length = 10;
+        struct iovec div = {hdr + 2 * AMST_HDR_LEN + AMST_HELLO_LEN, 10};
+        amst_frame_encode(&df, &div, 1, hdr + AMST_HDR_LEN + AMST_HELLO_LEN);
+        closed += raw_poke(dir, hdr, sizeof(hdr));
+        if (closed != 3) {
+            fprintf(stderr, "rank 0 kept %d bad connections open\n", 3 - closed);
+            bad = 1;
+        }
+        uint8_t *buf = malloc(70000);
+        th_fill(buf, 70000, ((uint64_t)1 << 32) | 0);
+        dwct_hdr_t mh = th_hdr(1, 0, 70000);
+        bad |= th_send_wait(&c, 0, &mh, buf, 70000, 30);
+        free(buf);
+    }
+    bad |= c.ops->flush(c.ifc, 10) != DWCS_OK;
+    th_spin(&c, 0.1);
+    th_fini(&c);
+    return bad;
+}
+
 /* Wrong secret: sends fail with an auth/link error, nothing is delivered, nobody hangs. */
 static int t_auth(int rank, const char *dir)
 {
@@ -437,6 +536,7 @@ static const test_t tests[] = {
     {"lanekill", t_lanekill, kill_env, kill_env1},
     {"adapt", t_adapt, adapt_env, adapt_env},
     {"auth", t_auth, sec_a, sec_b},
+    {"garbage", t_garbage, plain, plain},
     {"tcp1", t_tcp1, plain, plain},
     {"tcp1_sendv", t_tcp1_sendv, plain, plain},
     {"peerdeath", t_peerdeath, plain, plain},
