@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -327,6 +328,39 @@ void th_rmdir(const char *dir)
     rmdir(dir);
 }
 
+/* Under wanem (DWCP_WANEM_SITES="site:ns:addr,..."), move this process into the namespace of
+ * site @p r. */
+static int th_enter_site(int r)
+{
+    const char *sites = getenv("DWCP_WANEM_SITES");
+    if (sites == NULL) {
+        fprintf(stderr, "AMST_BENCH_NETNS set but DWCP_WANEM_SITES is not (run under wanem)\n");
+        return -1;
+    }
+    char *copy = strdup(sites), *save = NULL, *ent = strtok_r(copy, ",", &save);
+    for (int i = 0; i < r && ent != NULL; i++) {
+        ent = strtok_r(NULL, ",", &save);
+    }
+    char *ns = ent ? strchr(ent, ':') : NULL;
+    char *end = ns ? strchr(ns + 1, ':') : NULL;
+    if (end == NULL) {
+        fprintf(stderr, "no site %d in DWCP_WANEM_SITES=%s\n", r, sites);
+        free(copy);
+        return -1;
+    }
+    *end = '\0';
+    char path[256];
+    snprintf(path, sizeof(path), "/var/run/netns/%s", ns + 1);
+    free(copy);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) {
+        fprintf(stderr, "cannot enter %s: %m\n", path);
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
 int th_run_pair(const char *name, int (*fn)(int rank, const char *dir), const char *const *env0,
                 const char *const *env1, double timeout_s)
 {
@@ -346,6 +380,9 @@ int th_run_pair(const char *name, int (*fn)(int rank, const char *dir), const ch
             const char *const *env = r == 0 ? env0 : env1;
             for (; env != NULL && *env != NULL; env++) {
                 putenv(strdup(*env));
+            }
+            if (getenv("AMST_BENCH_NETNS") != NULL && th_enter_site(r) != 0) {
+                _exit(3);
             }
             alarm((unsigned)timeout_s + 5);
             exit(fn(r, dir) == 0 ? 0 : 1); /* exit, not _exit: LeakSanitizer runs at exit */
