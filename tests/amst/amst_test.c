@@ -416,6 +416,58 @@ static int t_garbage(int rank, const char *dir)
     return bad;
 }
 
+/* The latency lane is cut between two messages: the next send reconnects and arrives. */
+static int t_reconnect(int rank, const char *dir)
+{
+    static const size_t s[] = {3 * MiB, 100, 5 * MiB + 1, 7};
+    th_ctx_t c;
+    if (th_init(&c, rank, dir, NULL, TH_FETCH_NOW) != 0) {
+        return 1;
+    }
+    int bad = 0;
+    if (rank == 0) {
+        uint8_t *buf = malloc(6 * MiB);
+        for (uint64_t i = 0; i < 4 && !bad; i++) {
+            th_fill(buf, s[i], i);
+            dwct_hdr_t h = th_hdr(0, i, s[i]);
+            bad |= th_send_wait(&c, 1, &h, buf, s[i], 30);
+            if (i == 1) {
+                amst_iface_t *ai = (amst_iface_t *)c.ifc;
+                amst_peer_t *p = ai->peers[1];
+                shutdown(p->lat->fd, SHUT_RDWR); /* both directions of the lane die */
+                th_spin(&c, 0.3);
+                if (p->state != AMST_PS_FAILED) {
+                    fprintf(stderr, "the cut latency lane was not noticed\n");
+                    bad = 1;
+                }
+            }
+        }
+        free(buf);
+    } else {
+        bad |= th_wait_msgs(&c, 4, 60) != 0;
+        for (size_t i = 0; i < c.nmsgs; i++) {
+            bad |= th_wait_flag(&c, &c.msgs[i].done, 60) != 0;
+        }
+        /* verify() wants sender seeds (rank << 32 | seq): refill expectations accordingly. */
+        for (size_t i = 0; i < c.nmsgs; i++) {
+            th_msg_t *m = &c.msgs[i];
+            if (m->hdr.seq >= 4 || m->len != s[m->hdr.seq] ||
+                th_check(m->data, m->len, m->hdr.seq) >= 0) {
+                fprintf(stderr, "reconnect: message %zu wrong\n", i);
+                bad = 1;
+            }
+        }
+        if (c.nmsgs != 4) {
+            fprintf(stderr, "reconnect: %zu messages\n", c.nmsgs);
+            bad = 1;
+        }
+    }
+    bad |= c.ops->flush(c.ifc, 10) != DWCS_OK;
+    th_spin(&c, 0.1);
+    th_fini(&c);
+    return bad;
+}
+
 /* Wrong secret: sends fail with an auth/link error, nothing is delivered, nobody hangs. */
 static int t_auth(int rank, const char *dir)
 {
@@ -537,6 +589,7 @@ static const test_t tests[] = {
     {"adapt", t_adapt, adapt_env, adapt_env},
     {"auth", t_auth, sec_a, sec_b},
     {"garbage", t_garbage, plain, plain},
+    {"reconnect", t_reconnect, plain, plain},
     {"tcp1", t_tcp1, plain, plain},
     {"tcp1_sendv", t_tcp1_sendv, plain, plain},
     {"peerdeath", t_peerdeath, plain, plain},

@@ -198,6 +198,7 @@ struct amst_peer {
     /* receive side */
     amst_lane_t *in_lat; /* accepted latency lane from this peer: acks go back on it */
     uint64_t done_floor; /* all large message ids <= this are complete */
+    int rx_lost;         /* the sender's lanes died: its next ANNOUNCE starts a new id range */
     uint64_t *done_set;
     size_t ndone, capdone;
 };
