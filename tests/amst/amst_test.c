@@ -328,7 +328,10 @@ static int raw_poke(const char *dir, const void *buf, size_t len)
 {
     char path[512], txt[256] = {0};
     snprintf(path, sizeof(path), "%s/0.amst.addr", dir);
-    FILE *f = fopen(path, "r");
+    FILE *f = NULL;
+    for (int i = 0; i < 1000 && (f = fopen(path, "r")) == NULL; i++) {
+        usleep(10000); /* rank 0 may not have published yet */
+    }
     if (f == NULL || fread(txt, 1, sizeof(txt) - 1, f) == 0) {
         if (f != NULL) {
             fclose(f);
