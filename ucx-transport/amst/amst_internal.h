@@ -244,6 +244,12 @@ double amst_now(void);
 void amst_comp_defer(amst_iface_t *ifc, dwct_comp_t *comp, dwcs_status_t st);
 void amst_lane_events(amst_lane_t *l, uint32_t events);
 
+/* amst_conn.c */
+/** A non-blocking connect finished (EPOLLOUT): check it, try the next address, or send HELLO. */
+void amst_lane_connected(amst_lane_t *l);
+/** A handshake frame arrived (payload @p pl). Returns 0 to continue, -1 if the lane closed. */
+int amst_lane_handshake(amst_lane_t *l, const uint8_t *pl);
+
 /* amst_lane.c */
 amst_lane_t *amst_lane_open(amst_iface_t *ifc, amst_peer_t *p, int kind);
 amst_lane_t *amst_lane_accept(amst_iface_t *ifc, int fd);
