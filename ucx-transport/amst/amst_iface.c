@@ -38,8 +38,12 @@ static const dwcs_param_t amst_params[] = {
      "Pacing limit in Mbit/s for all bulk lanes to one peer together (0 = unlimited).",
      DWCS_PARAM_LEVEL_USER, NULL, CFG(rate_limit)},
     {"amst_sockbuf", DWCS_PARAM_SIZE, "0",
-     "SO_SNDBUF/SO_RCVBUF of bulk lanes (0 = kernel autotuning up to tcp_wmem/tcp_rmem max).",
+     "SO_SNDBUF/SO_RCVBUF of bulk lanes (0 = automatic, see amst_sockbuf_auto).",
      DWCS_PARAM_LEVEL_TUNER, NULL, CFG(sockbuf)},
+    {"amst_sockbuf_auto", DWCS_PARAM_BOOL, "1",
+     "With amst_sockbuf 0 and amst_rate_limit set: size bulk-lane send buffers to 1.25 x "
+     "rate x RTT / lanes (capped by net.core.wmem_max) when RTT >= 2 ms; else autotuning.",
+     DWCS_PARAM_LEVEL_TUNER, NULL, CFG(sockbuf_auto)},
     {"amst_cc_bulk", DWCS_PARAM_STRING, "bbr",
      "TCP congestion control of bulk lanes (falls back to cubic if unavailable).",
      DWCS_PARAM_LEVEL_TUNER, NULL, CFG(cc_bulk)},

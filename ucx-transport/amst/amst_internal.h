@@ -27,7 +27,8 @@ typedef struct amst_config {
     size_t chunk;
     size_t small_limit;
     double rate_limit;    /* Mbit/s for all bulk lanes of a peer together; 0 = unlimited */
-    size_t sockbuf;       /* SO_SNDBUF/SO_RCVBUF for bulk lanes; 0 = kernel autotuning */
+    size_t sockbuf;       /* SO_SNDBUF/SO_RCVBUF for bulk lanes; 0 = see sockbuf_auto */
+    int sockbuf_auto;     /* sockbuf 0: size to the path (1) or kernel autotuning (0) */
     char *cc_bulk;
     char *cc_lat;
     size_t rx_limit;      /* bytes of early chunks staged before backpressure */
@@ -249,6 +250,9 @@ void amst_lane_events(amst_lane_t *l, uint32_t events);
 void amst_lane_connected(amst_lane_t *l);
 /** A handshake frame arrived (payload @p pl). Returns 0 to continue, -1 if the lane closed. */
 int amst_lane_handshake(amst_lane_t *l, const uint8_t *pl);
+
+/** Outgoing bulk lane just authenticated: size its SO_SNDBUF to the path (amst_sockbuf_auto). */
+void amst_lane_size_buffers(amst_lane_t *l);
 
 /* amst_lane.c */
 amst_lane_t *amst_lane_open(amst_iface_t *ifc, amst_peer_t *p, int kind);
