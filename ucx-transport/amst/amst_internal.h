@@ -196,6 +196,7 @@ struct amst_peer {
     int last_grow;
     int last_grow_by;
     int hold;
+    int settle;          /* windows to skip after a lane-count change (slow start) */
     /* receive side */
     amst_lane_t *in_lat; /* accepted latency lane from this peer: acks go back on it */
     uint64_t done_floor; /* all large message ids <= this are complete */

@@ -445,6 +445,7 @@ void amst_tx_adapt(amst_peer_t *p, double now)
     if (p->win_start == 0) {
         p->win_start = now;
         p->win_bytes = 0;
+        p->settle = 1;
         return;
     }
     double rtt = lane_rtt(p->lat);
@@ -456,7 +457,12 @@ void amst_tx_adapt(amst_peer_t *p, double now)
     p->win_start = now;
     p->win_bytes = 0;
     if (count_bulk(p, 1) < p->target) {
+        p->settle = 1;
         return; /* lanes still connecting: the window is not representative */
+    }
+    if (p->settle > 0) {
+        p->settle--; /* new lanes (or the whole transfer) still in slow start */
+        return;
     }
     int step = p->target / 2 > 1 ? p->target / 2 : 1;
     if (p->last_grow) {
@@ -467,6 +473,7 @@ void amst_tx_adapt(amst_peer_t *p, double now)
                        p->rank, p->target, g / 1e6, p->prev_goodput / 1e6, p->target - undo);
             shrink(p, undo);
             ifc->adapt_shrinks++;
+            p->settle = 1;
             p->hold = 8;
         } else if (p->target < ifc->cfg.max_lanes) {
             goto grow;
@@ -488,6 +495,7 @@ grow:
                p->target + step);
     p->target += step;
     ifc->adapt_grows++;
+    p->settle = 1;
     p->last_grow = 1;
     p->last_grow_by = step;
     p->prev_goodput = g;
