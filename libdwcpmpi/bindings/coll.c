@@ -204,8 +204,8 @@ static int reduce_impl(const char *fn, const void *sendbuf, void *recvbuf, int c
     }
     NEW_SCHED(fn, c, s);
     return finish(fn, c, s,
-                  dwcp_coll_table(c)->reduce(s, INPLACE(sendbuf) ? NULL : sendbuf, recvbuf, (size_t)count,
-                                   dt, o, root),
+                  dwcp_coll_table(c)->reduce(s, INPLACE(sendbuf) ? NULL : sendbuf, recvbuf,
+                                             (size_t)count, dt, o, root),
                   req);
 }
 
@@ -304,8 +304,8 @@ static int rs_impl(const char *fn, const void *sendbuf, void *recvbuf, const int
     memcpy(kept, counts, sizeof(int) * (size_t)c->size);
     free(counts);
     return finish(fn, c, s,
-                  dwcp_coll_table(c)->reduce_scatter(s, INPLACE(sendbuf) ? NULL : sendbuf, recvbuf, kept,
-                                           dt, o),
+                  dwcp_coll_table(c)->reduce_scatter(s, INPLACE(sendbuf) ? NULL : sendbuf, recvbuf,
+                                                     kept, dt, o),
                   req);
 }
 
@@ -366,8 +366,8 @@ static int scan_impl(const char *fn, const void *sendbuf, void *recvbuf, int cou
     REQ_CHECK(fn, comm, req);
     NEW_SCHED(fn, c, s);
     return finish(fn, c, s,
-                  dwcp_coll_table(c)->scan(s, INPLACE(sendbuf) ? NULL : sendbuf, recvbuf, (size_t)count,
-                                 dt, o, exclusive),
+                  dwcp_coll_table(c)->scan(s, INPLACE(sendbuf) ? NULL : sendbuf, recvbuf,
+                                           (size_t)count, dt, o, exclusive),
                   req);
 }
 

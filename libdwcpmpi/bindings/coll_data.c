@@ -140,8 +140,9 @@ static int gather_impl(const char *fn, const void *sendbuf, int sendcount, MPI_D
     }
     SCHED(fn, c, s);
     return run(fn, c, s,
-               dwcp_coll_table(c)->gatherv(s, INPLACE(sendbuf) ? NULL : sendbuf, (size_t)sendcount, sdt,
-                                 recvbuf, recvcounts, displs, (size_t)recvcount, rdt, root),
+               dwcp_coll_table(c)->gatherv(s, INPLACE(sendbuf) ? NULL : sendbuf, (size_t)sendcount,
+                                           sdt, recvbuf, recvcounts, displs, (size_t)recvcount, rdt,
+                                           root),
                req);
 }
 
@@ -283,8 +284,9 @@ static int allgather_impl(const char *fn, const void *sendbuf, int sendcount,
     }
     SCHED(fn, c, s);
     return run(fn, c, s,
-               dwcp_coll_table(c)->allgatherv(s, INPLACE(sendbuf) ? NULL : sendbuf, (size_t)sendcount, sdt,
-                                    recvbuf, recvcounts, displs, (size_t)recvcount, rdt),
+               dwcp_coll_table(c)->allgatherv(s, INPLACE(sendbuf) ? NULL : sendbuf,
+                                              (size_t)sendcount, sdt, recvbuf, recvcounts, displs,
+                                              (size_t)recvcount, rdt),
                req);
 }
 
@@ -396,8 +398,8 @@ static int alltoall_impl(const char *fn, int kind, const void *sendbuf, int scou
         free(st);
         return dwcp_err_comm(comm, MPI_ERR_NO_MEM, fn, "no memory");
     }
-    dwcs_status_t bst =
-        dwcp_coll_table(c)->alltoallw(s, inplace ? NULL : sendbuf, sc, sd, st, recvbuf, rc_, rd, rt);
+    dwcs_status_t bst = dwcp_coll_table(c)->alltoallw(s, inplace ? NULL : sendbuf, sc, sd, st,
+                                                      recvbuf, rc_, rd, rt);
     free(sc);
     free(sd);
     free(st);

@@ -14,7 +14,7 @@ typedef struct nbr_args {
     const void *sendbuf;
     int scount;
     const int *scounts;
-    const int *sdispls;       /* v: elements */
+    const int *sdispls;        /* v: elements */
     const MPI_Aint *sdispls_w; /* w: bytes */
     const MPI_Datatype *stypes;
     void *recvbuf;
@@ -27,8 +27,7 @@ typedef struct nbr_args {
 
 /* Per-neighbour count, byte displacement and type of one side. @p n neighbours; @p send
  * selects the sending side. Returns an MPI error class. */
-static int side(const nbr_args_t *a, int send, int n, size_t *cnt, MPI_Aint *dsp,
-                dwcp_dt_t **dt)
+static int side(const nbr_args_t *a, int send, int n, size_t *cnt, MPI_Aint *dsp, dwcp_dt_t **dt)
 {
     int i;
     int k = a->kind;
@@ -122,7 +121,8 @@ static int nbr_impl(const char *fn, const nbr_args_t *a, MPI_Comm comm, MPI_Requ
         rc = dwcp_err_comm(comm, MPI_ERR_ARG, fn, "NULL counts or displacements");
         goto out;
     }
-    if (a->kind == NB_ALLTOALLW && ((nin > 0 && a->rtypes == NULL) || (nout > 0 && a->stypes == NULL))) {
+    if (a->kind == NB_ALLTOALLW &&
+        ((nin > 0 && a->rtypes == NULL) || (nout > 0 && a->stypes == NULL))) {
         rc = dwcp_err_comm(comm, MPI_ERR_ARG, fn, "NULL datatype array");
         goto out;
     }
@@ -175,8 +175,12 @@ out:
 int PMPI_Neighbor_allgather(const void *sendbuf, int sendcount, MPI_Datatype sendtype,
                             void *recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm)
 {
-    nbr_args_t a = {.kind = NB_ALLGATHER, .sendbuf = sendbuf, .scount = sendcount,
-                    .stypes = &sendtype, .recvbuf = recvbuf, .rcount = recvcount,
+    nbr_args_t a = {.kind = NB_ALLGATHER,
+                    .sendbuf = sendbuf,
+                    .scount = sendcount,
+                    .stypes = &sendtype,
+                    .recvbuf = recvbuf,
+                    .rcount = recvcount,
                     .rtypes = &recvtype};
     return nbr_impl("MPI_Neighbor_allgather", &a, comm, NULL, 0);
 }
@@ -186,8 +190,12 @@ int PMPI_Ineighbor_allgather(const void *sendbuf, int sendcount, MPI_Datatype se
                              void *recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm,
                              MPI_Request *request)
 {
-    nbr_args_t a = {.kind = NB_ALLGATHER, .sendbuf = sendbuf, .scount = sendcount,
-                    .stypes = &sendtype, .recvbuf = recvbuf, .rcount = recvcount,
+    nbr_args_t a = {.kind = NB_ALLGATHER,
+                    .sendbuf = sendbuf,
+                    .scount = sendcount,
+                    .stypes = &sendtype,
+                    .recvbuf = recvbuf,
+                    .rcount = recvcount,
                     .rtypes = &recvtype};
     return nbr_impl("MPI_Ineighbor_allgather", &a, comm, request, 1);
 }
@@ -197,9 +205,14 @@ int PMPI_Neighbor_allgatherv(const void *sendbuf, int sendcount, MPI_Datatype se
                              void *recvbuf, const int recvcounts[], const int displs[],
                              MPI_Datatype recvtype, MPI_Comm comm)
 {
-    nbr_args_t a = {.kind = NB_ALLGATHERV, .sendbuf = sendbuf, .scount = sendcount,
-                    .stypes = &sendtype, .recvbuf = recvbuf, .rcounts = recvcounts,
-                    .rdispls = displs, .rtypes = &recvtype};
+    nbr_args_t a = {.kind = NB_ALLGATHERV,
+                    .sendbuf = sendbuf,
+                    .scount = sendcount,
+                    .stypes = &sendtype,
+                    .recvbuf = recvbuf,
+                    .rcounts = recvcounts,
+                    .rdispls = displs,
+                    .rtypes = &recvtype};
     return nbr_impl("MPI_Neighbor_allgatherv", &a, comm, NULL, 0);
 }
 DWCP_WEAK(Neighbor_allgatherv)
@@ -208,18 +221,27 @@ int PMPI_Ineighbor_allgatherv(const void *sendbuf, int sendcount, MPI_Datatype s
                               void *recvbuf, const int recvcounts[], const int displs[],
                               MPI_Datatype recvtype, MPI_Comm comm, MPI_Request *request)
 {
-    nbr_args_t a = {.kind = NB_ALLGATHERV, .sendbuf = sendbuf, .scount = sendcount,
-                    .stypes = &sendtype, .recvbuf = recvbuf, .rcounts = recvcounts,
-                    .rdispls = displs, .rtypes = &recvtype};
+    nbr_args_t a = {.kind = NB_ALLGATHERV,
+                    .sendbuf = sendbuf,
+                    .scount = sendcount,
+                    .stypes = &sendtype,
+                    .recvbuf = recvbuf,
+                    .rcounts = recvcounts,
+                    .rdispls = displs,
+                    .rtypes = &recvtype};
     return nbr_impl("MPI_Ineighbor_allgatherv", &a, comm, request, 1);
 }
 DWCP_WEAK(Ineighbor_allgatherv)
 
-int PMPI_Neighbor_alltoall(const void *sendbuf, int sendcount, MPI_Datatype sendtype,
-                           void *recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm)
+int PMPI_Neighbor_alltoall(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                           int recvcount, MPI_Datatype recvtype, MPI_Comm comm)
 {
-    nbr_args_t a = {.kind = NB_ALLTOALL, .sendbuf = sendbuf, .scount = sendcount,
-                    .stypes = &sendtype, .recvbuf = recvbuf, .rcount = recvcount,
+    nbr_args_t a = {.kind = NB_ALLTOALL,
+                    .sendbuf = sendbuf,
+                    .scount = sendcount,
+                    .stypes = &sendtype,
+                    .recvbuf = recvbuf,
+                    .rcount = recvcount,
                     .rtypes = &recvtype};
     return nbr_impl("MPI_Neighbor_alltoall", &a, comm, NULL, 0);
 }
@@ -229,8 +251,12 @@ int PMPI_Ineighbor_alltoall(const void *sendbuf, int sendcount, MPI_Datatype sen
                             void *recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm,
                             MPI_Request *request)
 {
-    nbr_args_t a = {.kind = NB_ALLTOALL, .sendbuf = sendbuf, .scount = sendcount,
-                    .stypes = &sendtype, .recvbuf = recvbuf, .rcount = recvcount,
+    nbr_args_t a = {.kind = NB_ALLTOALL,
+                    .sendbuf = sendbuf,
+                    .scount = sendcount,
+                    .stypes = &sendtype,
+                    .recvbuf = recvbuf,
+                    .rcount = recvcount,
                     .rtypes = &recvtype};
     return nbr_impl("MPI_Ineighbor_alltoall", &a, comm, request, 1);
 }
@@ -240,9 +266,15 @@ int PMPI_Neighbor_alltoallv(const void *sendbuf, const int sendcounts[], const i
                             MPI_Datatype sendtype, void *recvbuf, const int recvcounts[],
                             const int rdispls[], MPI_Datatype recvtype, MPI_Comm comm)
 {
-    nbr_args_t a = {.kind = NB_ALLTOALLV, .sendbuf = sendbuf, .scounts = sendcounts,
-                    .sdispls = sdispls, .stypes = &sendtype, .recvbuf = recvbuf,
-                    .rcounts = recvcounts, .rdispls = rdispls, .rtypes = &recvtype};
+    nbr_args_t a = {.kind = NB_ALLTOALLV,
+                    .sendbuf = sendbuf,
+                    .scounts = sendcounts,
+                    .sdispls = sdispls,
+                    .stypes = &sendtype,
+                    .recvbuf = recvbuf,
+                    .rcounts = recvcounts,
+                    .rdispls = rdispls,
+                    .rtypes = &recvtype};
     return nbr_impl("MPI_Neighbor_alltoallv", &a, comm, NULL, 0);
 }
 DWCP_WEAK(Neighbor_alltoallv)
@@ -252,33 +284,50 @@ int PMPI_Ineighbor_alltoallv(const void *sendbuf, const int sendcounts[], const 
                              const int rdispls[], MPI_Datatype recvtype, MPI_Comm comm,
                              MPI_Request *request)
 {
-    nbr_args_t a = {.kind = NB_ALLTOALLV, .sendbuf = sendbuf, .scounts = sendcounts,
-                    .sdispls = sdispls, .stypes = &sendtype, .recvbuf = recvbuf,
-                    .rcounts = recvcounts, .rdispls = rdispls, .rtypes = &recvtype};
+    nbr_args_t a = {.kind = NB_ALLTOALLV,
+                    .sendbuf = sendbuf,
+                    .scounts = sendcounts,
+                    .sdispls = sdispls,
+                    .stypes = &sendtype,
+                    .recvbuf = recvbuf,
+                    .rcounts = recvcounts,
+                    .rdispls = rdispls,
+                    .rtypes = &recvtype};
     return nbr_impl("MPI_Ineighbor_alltoallv", &a, comm, request, 1);
 }
 DWCP_WEAK(Ineighbor_alltoallv)
 
 int PMPI_Neighbor_alltoallw(const void *sendbuf, const int sendcounts[], const MPI_Aint sdispls[],
-                            const MPI_Datatype sendtypes[], void *recvbuf,
-                            const int recvcounts[], const MPI_Aint rdispls[],
-                            const MPI_Datatype recvtypes[], MPI_Comm comm)
+                            const MPI_Datatype sendtypes[], void *recvbuf, const int recvcounts[],
+                            const MPI_Aint rdispls[], const MPI_Datatype recvtypes[], MPI_Comm comm)
 {
-    nbr_args_t a = {.kind = NB_ALLTOALLW, .sendbuf = sendbuf, .scounts = sendcounts,
-                    .sdispls_w = sdispls, .stypes = sendtypes, .recvbuf = recvbuf,
-                    .rcounts = recvcounts, .rdispls_w = rdispls, .rtypes = recvtypes};
+    nbr_args_t a = {.kind = NB_ALLTOALLW,
+                    .sendbuf = sendbuf,
+                    .scounts = sendcounts,
+                    .sdispls_w = sdispls,
+                    .stypes = sendtypes,
+                    .recvbuf = recvbuf,
+                    .rcounts = recvcounts,
+                    .rdispls_w = rdispls,
+                    .rtypes = recvtypes};
     return nbr_impl("MPI_Neighbor_alltoallw", &a, comm, NULL, 0);
 }
 DWCP_WEAK(Neighbor_alltoallw)
 
-int PMPI_Ineighbor_alltoallw(const void *sendbuf, const int sendcounts[],
-                             const MPI_Aint sdispls[], const MPI_Datatype sendtypes[],
-                             void *recvbuf, const int recvcounts[], const MPI_Aint rdispls[],
-                             const MPI_Datatype recvtypes[], MPI_Comm comm, MPI_Request *request)
+int PMPI_Ineighbor_alltoallw(const void *sendbuf, const int sendcounts[], const MPI_Aint sdispls[],
+                             const MPI_Datatype sendtypes[], void *recvbuf, const int recvcounts[],
+                             const MPI_Aint rdispls[], const MPI_Datatype recvtypes[],
+                             MPI_Comm comm, MPI_Request *request)
 {
-    nbr_args_t a = {.kind = NB_ALLTOALLW, .sendbuf = sendbuf, .scounts = sendcounts,
-                    .sdispls_w = sdispls, .stypes = sendtypes, .recvbuf = recvbuf,
-                    .rcounts = recvcounts, .rdispls_w = rdispls, .rtypes = recvtypes};
+    nbr_args_t a = {.kind = NB_ALLTOALLW,
+                    .sendbuf = sendbuf,
+                    .scounts = sendcounts,
+                    .sdispls_w = sdispls,
+                    .stypes = sendtypes,
+                    .recvbuf = recvbuf,
+                    .rcounts = recvcounts,
+                    .rdispls_w = rdispls,
+                    .rtypes = recvtypes};
     return nbr_impl("MPI_Ineighbor_alltoallw", &a, comm, request, 1);
 }
 DWCP_WEAK(Ineighbor_alltoallw)

@@ -31,8 +31,7 @@ int dwcp_topo_comm_create(const char *fn, dwcp_comm_t *c, int n,
     dwcp_comm_t *nc = NULL;
     dwcs_status_t st = dwcp_comm_split(c, c->rank < n ? 0 : MPI_UNDEFINED, c->rank, &nc);
     if (st != DWCS_OK) {
-        return dwcp_err_comm(c->handle, dwcp_status_to_class(st), fn, "%s",
-                             dwcs_status_string(st));
+        return dwcp_err_comm(c->handle, dwcp_status_to_class(st), fn, "%s", dwcs_status_string(st));
     }
     if (nc == NULL) {
         *out = MPI_COMM_NULL;
@@ -97,8 +96,8 @@ int PMPI_Cart_create(MPI_Comm comm_old, int ndims, const int dims[], const int p
     }
     for (i = 0; i < ndims; i++) {
         if (dims[i] <= 0) {
-            return dwcp_err_comm(comm_old, MPI_ERR_DIMS, fn, "dims[%d] = %d is not positive",
-                                 i, dims[i]);
+            return dwcp_err_comm(comm_old, MPI_ERR_DIMS, fn, "dims[%d] = %d is not positive", i,
+                                 dims[i]);
         }
         n *= dims[i];
         if (n > c->size) {
@@ -204,8 +203,8 @@ int PMPI_Cart_shift(MPI_Comm comm, int direction, int disp, int *rank_source, in
         return rc;
     }
     if (direction < 0 || direction >= t->ndims) {
-        return dwcp_err_comm(comm, MPI_ERR_ARG, "MPI_Cart_shift",
-                             "direction %d outside 0..%d", direction, t->ndims - 1);
+        return dwcp_err_comm(comm, MPI_ERR_ARG, "MPI_Cart_shift", "direction %d outside 0..%d",
+                             direction, t->ndims - 1);
     }
     if (rank_source == NULL || rank_dest == NULL) {
         return dwcp_err_comm(comm, MPI_ERR_ARG, "MPI_Cart_shift", "NULL argument");
@@ -278,8 +277,7 @@ int PMPI_Cart_map(MPI_Comm comm, int ndims, const int dims[], const int periods[
     }
     for (i = 0; i < ndims; i++) {
         if (dims[i] <= 0) {
-            return dwcp_err_comm(comm, MPI_ERR_DIMS, "MPI_Cart_map", "dims[%d] = %d", i,
-                                 dims[i]);
+            return dwcp_err_comm(comm, MPI_ERR_DIMS, "MPI_Cart_map", "dims[%d] = %d", i, dims[i]);
         }
         n *= dims[i];
         if (n > c->size) {

@@ -51,8 +51,7 @@ int PMPI_Graph_create(MPI_Comm comm_old, int nnodes, const int index[], const in
         return dwcp_err_comm(comm_old, MPI_ERR_ARG, fn, "NULL argument");
     }
     if (nnodes < 0 || nnodes > c->size) {
-        return dwcp_err_comm(comm_old, MPI_ERR_ARG, fn, "nnodes %d outside 0..%d", nnodes,
-                             c->size);
+        return dwcp_err_comm(comm_old, MPI_ERR_ARG, fn, "nnodes %d outside 0..%d", nnodes, c->size);
     }
     for (i = 0; i < nnodes; i++) {
         if (index[i] < (i > 0 ? index[i - 1] : 0)) {
@@ -115,8 +114,8 @@ int PMPI_Graph_neighbors_count(MPI_Comm comm, int rank, int *nneighbors)
         return rc;
     }
     if (rank < 0 || rank >= t->nnodes) {
-        return dwcp_err_comm(comm, MPI_ERR_RANK, "MPI_Graph_neighbors_count",
-                             "invalid rank %d", rank);
+        return dwcp_err_comm(comm, MPI_ERR_RANK, "MPI_Graph_neighbors_count", "invalid rank %d",
+                             rank);
     }
     *nneighbors = t->index[rank] - (rank > 0 ? t->index[rank - 1] : 0);
     return MPI_SUCCESS;
@@ -144,8 +143,7 @@ int PMPI_Graph_neighbors(MPI_Comm comm, int rank, int maxneighbors, int neighbor
 }
 DWCP_WEAK(Graph_neighbors)
 
-int PMPI_Graph_map(MPI_Comm comm, int nnodes, const int index[], const int edges[],
-                   int *newrank)
+int PMPI_Graph_map(MPI_Comm comm, int nnodes, const int index[], const int edges[], int *newrank)
 {
     (void)index;
     (void)edges;
@@ -173,8 +171,8 @@ static int check_ranks(const char *fn, dwcp_comm_t *c, int n, const int *r, cons
     }
     for (i = 0; i < n; i++) {
         if (r[i] < 0 || r[i] >= c->size) {
-            return dwcp_err_comm(c->handle, MPI_ERR_RANK, fn, "neighbour rank %d (size %d)",
-                                 r[i], c->size);
+            return dwcp_err_comm(c->handle, MPI_ERR_RANK, fn, "neighbour rank %d (size %d)", r[i],
+                                 c->size);
         }
         if (w != MPI_UNWEIGHTED && w[i] < 0) {
             return dwcp_err_comm(c->handle, MPI_ERR_ARG, fn, "negative weight %d", w[i]);
@@ -190,8 +188,7 @@ static int dup_with(const char *fn, dwcp_comm_t *c, dwcp_topo_t *t, MPI_Comm *ou
     dwcs_status_t st = t != NULL ? dwcp_comm_dup(c, &nc) : DWCS_ERR_NO_MEMORY;
     if (st != DWCS_OK) {
         dwcp_topo_free(t);
-        return dwcp_err_comm(c->handle, dwcp_status_to_class(st), fn, "%s",
-                             dwcs_status_string(st));
+        return dwcp_err_comm(c->handle, dwcp_status_to_class(st), fn, "%s", dwcs_status_string(st));
     }
     st = dwcp_topo_attach(nc, t);
     if (st != DWCS_OK) {
@@ -229,8 +226,8 @@ int PMPI_Dist_graph_create_adjacent(MPI_Comm comm_old, int indegree, const int s
     int weighted = sourceweights != MPI_UNWEIGHTED && destweights != MPI_UNWEIGHTED;
     const int *sw = weighted && indegree > 0 ? sourceweights : NULL;
     const int *dw = weighted && outdegree > 0 ? destweights : NULL;
-    dwcp_topo_t *t = dwcp_topo_dist_new(indegree, sources, sw, outdegree, destinations, dw,
-                                        weighted);
+    dwcp_topo_t *t =
+        dwcp_topo_dist_new(indegree, sources, sw, outdegree, destinations, dw, weighted);
     return dup_with(fn, c, t, comm_dist_graph);
 }
 DWCP_WEAK(Dist_graph_create_adjacent)
@@ -264,9 +261,8 @@ int PMPI_Dist_graph_create(MPI_Comm comm_old, int n, const int sources[], const 
     }
     int weighted = weights != MPI_UNWEIGHTED;
     dwcp_topo_t *t = NULL;
-    dwcs_status_t st = dwcp_topo_dist_exchange(c, n, sources, degrees, destinations,
-                                               weighted && total > 0 ? weights : NULL,
-                                               weighted, &t);
+    dwcs_status_t st = dwcp_topo_dist_exchange(
+        c, n, sources, degrees, destinations, weighted && total > 0 ? weights : NULL, weighted, &t);
     if (st != DWCS_OK) {
         return dwcp_err_comm(comm_old, dwcp_status_to_class(st), fn, "edge exchange: %s",
                              dwcs_status_string(st));
@@ -275,8 +271,7 @@ int PMPI_Dist_graph_create(MPI_Comm comm_old, int n, const int sources[], const 
 }
 DWCP_WEAK(Dist_graph_create)
 
-int PMPI_Dist_graph_neighbors_count(MPI_Comm comm, int *indegree, int *outdegree,
-                                    int *weighted)
+int PMPI_Dist_graph_neighbors_count(MPI_Comm comm, int *indegree, int *outdegree, int *weighted)
 {
     dwcp_comm_t *c;
     dwcp_topo_t *t;

@@ -130,8 +130,7 @@ dwcs_status_t dwcp_coll_inter_allreduce(dwcp_sched_t *s, const void *sendbuf, vo
 
 dwcs_status_t dwcp_coll_inter_gatherv(dwcp_sched_t *s, const void *sendbuf, size_t scount,
                                       dwcp_dt_t *sdt, void *recvbuf, const int *rcounts,
-                                      const int *displs, size_t rcount, dwcp_dt_t *rdt,
-                                      int root)
+                                      const int *displs, size_t rcount, dwcp_dt_t *rdt, int root)
 {
     dwcp_comm_t *c = dwcp_sched_comm(s);
     int i;
@@ -188,11 +187,10 @@ dwcs_status_t dwcp_coll_inter_allgatherv(dwcp_sched_t *s, const void *sendbuf, s
     return dwcp_sched_round(s);
 }
 
-dwcs_status_t dwcp_coll_inter_alltoallw(dwcp_sched_t *s, const void *sendbuf,
-                                        const size_t *scounts, const MPI_Aint *sdispls,
-                                        dwcp_dt_t *const *sdts, void *recvbuf,
-                                        const size_t *rcounts, const MPI_Aint *rdispls,
-                                        dwcp_dt_t *const *rdts)
+dwcs_status_t dwcp_coll_inter_alltoallw(dwcp_sched_t *s, const void *sendbuf, const size_t *scounts,
+                                        const MPI_Aint *sdispls, dwcp_dt_t *const *sdts,
+                                        void *recvbuf, const size_t *rcounts,
+                                        const MPI_Aint *rdispls, dwcp_dt_t *const *rdts)
 {
     dwcp_comm_t *c = dwcp_sched_comm(s);
     int i, p = c->remote->size;
@@ -205,9 +203,8 @@ dwcs_status_t dwcp_coll_inter_alltoallw(dwcp_sched_t *s, const void *sendbuf,
     return dwcp_sched_round(s);
 }
 
-dwcs_status_t dwcp_coll_inter_reduce_scatter(dwcp_sched_t *s, const void *sendbuf,
-                                             void *recvbuf, const int *rcounts, dwcp_dt_t *dt,
-                                             dwcp_op_t *op)
+dwcs_status_t dwcp_coll_inter_reduce_scatter(dwcp_sched_t *s, const void *sendbuf, void *recvbuf,
+                                             const int *rcounts, dwcp_dt_t *dt, dwcp_op_t *op)
 {
     dwcp_comm_t *c = dwcp_sched_comm(s);
     int i, n = c->size;

@@ -17,17 +17,17 @@ typedef struct dwcp_coll_table {
     dwcs_status_t (*bcast)(dwcp_sched_t *s, void *buf, size_t count, dwcp_dt_t *dt, int root);
     dwcs_status_t (*reduce)(dwcp_sched_t *s, const void *sendbuf, void *recvbuf, size_t count,
                             dwcp_dt_t *dt, dwcp_op_t *op, int root);
-    dwcs_status_t (*allreduce)(dwcp_sched_t *s, const void *sendbuf, void *recvbuf,
-                               size_t count, dwcp_dt_t *dt, dwcp_op_t *op);
-    dwcs_status_t (*gatherv)(dwcp_sched_t *s, const void *sendbuf, size_t scount,
-                             dwcp_dt_t *sdt, void *recvbuf, const int *rcounts,
-                             const int *displs, size_t rcount, dwcp_dt_t *rdt, int root);
+    dwcs_status_t (*allreduce)(dwcp_sched_t *s, const void *sendbuf, void *recvbuf, size_t count,
+                               dwcp_dt_t *dt, dwcp_op_t *op);
+    dwcs_status_t (*gatherv)(dwcp_sched_t *s, const void *sendbuf, size_t scount, dwcp_dt_t *sdt,
+                             void *recvbuf, const int *rcounts, const int *displs, size_t rcount,
+                             dwcp_dt_t *rdt, int root);
     dwcs_status_t (*scatterv)(dwcp_sched_t *s, const void *sendbuf, const int *scounts,
                               const int *displs, size_t scount, dwcp_dt_t *sdt, void *recvbuf,
                               size_t rcount, dwcp_dt_t *rdt, int root);
-    dwcs_status_t (*allgatherv)(dwcp_sched_t *s, const void *sendbuf, size_t scount,
-                                dwcp_dt_t *sdt, void *recvbuf, const int *rcounts,
-                                const int *displs, size_t rcount, dwcp_dt_t *rdt);
+    dwcs_status_t (*allgatherv)(dwcp_sched_t *s, const void *sendbuf, size_t scount, dwcp_dt_t *sdt,
+                                void *recvbuf, const int *rcounts, const int *displs, size_t rcount,
+                                dwcp_dt_t *rdt);
     dwcs_status_t (*alltoallw)(dwcp_sched_t *s, const void *sendbuf, const size_t *scounts,
                                const MPI_Aint *sdispls, dwcp_dt_t *const *sdts, void *recvbuf,
                                const size_t *rcounts, const MPI_Aint *rdispls,
@@ -62,22 +62,19 @@ dwcs_status_t dwcp_coll_inter_allreduce(dwcp_sched_t *s, const void *sendbuf, vo
                                         size_t count, dwcp_dt_t *dt, dwcp_op_t *op);
 dwcs_status_t dwcp_coll_inter_gatherv(dwcp_sched_t *s, const void *sendbuf, size_t scount,
                                       dwcp_dt_t *sdt, void *recvbuf, const int *rcounts,
-                                      const int *displs, size_t rcount, dwcp_dt_t *rdt,
-                                      int root);
+                                      const int *displs, size_t rcount, dwcp_dt_t *rdt, int root);
 dwcs_status_t dwcp_coll_inter_scatterv(dwcp_sched_t *s, const void *sendbuf, const int *scounts,
                                        const int *displs, size_t scount, dwcp_dt_t *sdt,
                                        void *recvbuf, size_t rcount, dwcp_dt_t *rdt, int root);
 dwcs_status_t dwcp_coll_inter_allgatherv(dwcp_sched_t *s, const void *sendbuf, size_t scount,
                                          dwcp_dt_t *sdt, void *recvbuf, const int *rcounts,
                                          const int *displs, size_t rcount, dwcp_dt_t *rdt);
-dwcs_status_t dwcp_coll_inter_alltoallw(dwcp_sched_t *s, const void *sendbuf,
-                                        const size_t *scounts, const MPI_Aint *sdispls,
-                                        dwcp_dt_t *const *sdts, void *recvbuf,
-                                        const size_t *rcounts, const MPI_Aint *rdispls,
-                                        dwcp_dt_t *const *rdts);
+dwcs_status_t dwcp_coll_inter_alltoallw(dwcp_sched_t *s, const void *sendbuf, const size_t *scounts,
+                                        const MPI_Aint *sdispls, dwcp_dt_t *const *sdts,
+                                        void *recvbuf, const size_t *rcounts,
+                                        const MPI_Aint *rdispls, dwcp_dt_t *const *rdts);
 /** @p rcounts: local group size entries; the input vector has their sum of elements. */
-dwcs_status_t dwcp_coll_inter_reduce_scatter(dwcp_sched_t *s, const void *sendbuf,
-                                             void *recvbuf, const int *rcounts, dwcp_dt_t *dt,
-                                             dwcp_op_t *op);
+dwcs_status_t dwcp_coll_inter_reduce_scatter(dwcp_sched_t *s, const void *sendbuf, void *recvbuf,
+                                             const int *rcounts, dwcp_dt_t *dt, dwcp_op_t *op);
 
 #endif

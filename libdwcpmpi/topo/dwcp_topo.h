@@ -12,11 +12,11 @@
 #include "dwcp.h"
 
 typedef struct dwcp_topo {
-    int kind;               /* MPI_CART, MPI_GRAPH or MPI_DIST_GRAPH */
+    int kind; /* MPI_CART, MPI_GRAPH or MPI_DIST_GRAPH */
     /* Cartesian */
     int ndims;
-    int *dims, *periods;    /* ndims entries each */
-    int *coords;            /* of this process */
+    int *dims, *periods; /* ndims entries each */
+    int *coords;         /* of this process */
     /* graph (MPI_Graph_create arguments, whole graph) */
     int nnodes, nedges;
     int *index, *edges;
@@ -41,8 +41,7 @@ dwcp_topo_t *dwcp_topo_graph_new(int nnodes, const int *index, const int *edges)
 
 /** New distributed-graph topology; weight arrays NULL when unweighted. NULL: no memory. */
 dwcp_topo_t *dwcp_topo_dist_new(int indegree, const int *sources, const int *sweights,
-                                int outdegree, const int *dests, const int *dweights,
-                                int weighted);
+                                int outdegree, const int *dests, const int *dweights, int weighted);
 
 /** Free a topology not (or no longer) attached. */
 void dwcp_topo_free(dwcp_topo_t *t);

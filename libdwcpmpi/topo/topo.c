@@ -73,8 +73,7 @@ dwcp_topo_t *dwcp_topo_graph_new(int nnodes, const int *index, const int *edges)
 }
 
 dwcp_topo_t *dwcp_topo_dist_new(int indegree, const int *sources, const int *sweights,
-                                int outdegree, const int *dests, const int *dweights,
-                                int weighted)
+                                int outdegree, const int *dests, const int *dweights, int weighted)
 {
     dwcp_topo_t *t = calloc(1, sizeof(*t));
     if (t == NULL) {

@@ -25,15 +25,15 @@ static void wait1(MPI_Request *r)
     CHECK_MPI(MPI_Wait(r, MPI_STATUS_IGNORE));
 }
 
-#define RUN(blocking, nonblocking)                                                           \
-    do {                                                                                     \
-        if (nb) {                                                                            \
-            MPI_Request r_;                                                                  \
-            CHECK_MPI(nonblocking);                                                          \
-            wait1(&r_);                                                                      \
-        } else {                                                                             \
-            CHECK_MPI(blocking);                                                             \
-        }                                                                                    \
+#define RUN(blocking, nonblocking)                                                                 \
+    do {                                                                                           \
+        if (nb) {                                                                                  \
+            MPI_Request r_;                                                                        \
+            CHECK_MPI(nonblocking);                                                                \
+            wait1(&r_);                                                                            \
+        } else {                                                                                   \
+            CHECK_MPI(blocking);                                                                   \
+        }                                                                                          \
     } while (0)
 
 /* Root argument for a collective rooted at local rank @p lr_root of group A (rootA=1) or B. */
@@ -49,7 +49,7 @@ static void t_bcast_reduce(int rootA)
 {
     int lr_root = (rootA ? na : mpt_size - na) - 1; /* last rank of the root group */
     int root = root_arg(rootA, lr_root), k, i, buf[5];
-    int rw = rootA ? lr_root : na + lr_root;     /* root's world rank */
+    int rw = rootA ? lr_root : na + lr_root; /* root's world rank */
     for (k = 0; k < 5; k++) {
         buf[k] = root == MPI_ROOT ? val(wrank, k) : -1;
     }
@@ -84,7 +84,8 @@ static void t_gather_scatter(int rootA)
     int rw = rootA ? lr_root : na + lr_root;
     int mine[2] = {val(wrank, 0), val(wrank, 1)};
     int *all = mpt_malloc(sizeof(int) * 2 * (size_t)rsize * 3);
-    int *counts = mpt_malloc(sizeof(int) * (size_t)rsize), *displs = mpt_malloc(sizeof(int) * (size_t)rsize);
+    int *counts = mpt_malloc(sizeof(int) * (size_t)rsize),
+        *displs = mpt_malloc(sizeof(int) * (size_t)rsize);
     for (i = 0; i < 2 * rsize * 3; i++) {
         all[i] = -1;
     }
@@ -132,8 +133,7 @@ static void t_gather_scatter(int rootA)
     }
     got[0] = got[1] = got[2] = -1;
     RUN(MPI_Scatterv(all, counts, displs, MPI_INT, got, lrank % 3 + 1, MPI_INT, root, inter),
-        MPI_Iscatterv(all, counts, displs, MPI_INT, got, lrank % 3 + 1, MPI_INT, root, inter,
-                      &r_));
+        MPI_Iscatterv(all, counts, displs, MPI_INT, got, lrank % 3 + 1, MPI_INT, root, inter, &r_));
     for (k = 0; k < 3; k++) {
         int exp = root >= 0 && k <= lrank % 3 ? val(rw, 10 * lrank + k) : -1;
         CHECK_EQ(got[k], exp, "scatterv element");
@@ -166,7 +166,8 @@ static void t_all(void)
 
     /* allgather(v) */
     int *all = mpt_malloc(sizeof(int) * 4 * (size_t)rsize);
-    int *counts = mpt_malloc(sizeof(int) * (size_t)rsize), *displs = mpt_malloc(sizeof(int) * (size_t)rsize);
+    int *counts = mpt_malloc(sizeof(int) * (size_t)rsize),
+        *displs = mpt_malloc(sizeof(int) * (size_t)rsize);
     RUN(MPI_Allgather(in, 2, MPI_INT, all, 2, MPI_INT, inter),
         MPI_Iallgather(in, 2, MPI_INT, all, 2, MPI_INT, inter, &r_));
     for (i = 0; i < rsize; i++) {
@@ -196,7 +197,8 @@ static void t_alltoall(void)
 {
     int i, k;
     int n = rsize;
-    int *sb = mpt_malloc(sizeof(int) * 3 * (size_t)n), *rb = mpt_malloc(sizeof(int) * 3 * (size_t)n);
+    int *sb = mpt_malloc(sizeof(int) * 3 * (size_t)n),
+        *rb = mpt_malloc(sizeof(int) * 3 * (size_t)n);
     int *sc = mpt_malloc(sizeof(int) * (size_t)n), *sd = mpt_malloc(sizeof(int) * (size_t)n);
     int *rc = mpt_malloc(sizeof(int) * (size_t)n), *rd = mpt_malloc(sizeof(int) * (size_t)n);
     MPI_Datatype *ty = mpt_malloc(sizeof(MPI_Datatype) * (size_t)n);

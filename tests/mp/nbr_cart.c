@@ -5,7 +5,7 @@
  * Neighbor_alltoallv/w against the same expectation. Any number of ranks. */
 #include "mptest.h"
 
-#define B 3          /* ints per block */
+#define B 3 /* ints per block */
 #define SENTINEL (-99)
 
 static int val(int rank, int block, int k)
@@ -58,8 +58,8 @@ static void t_grid(int ndims, const int *periods)
     }
     CHECK_MPI(MPI_Neighbor_alltoall(sb, B, MPI_INT, got, B, MPI_INT, cart));
     for (i = 0; i < nn * B; i++) {
-        CHECK(got[i] == ref[i], "neighbor_alltoall element %d: %d, sendrecv gave %d (dims %d)",
-              i, got[i], ref[i], ndims);
+        CHECK(got[i] == ref[i], "neighbor_alltoall element %d: %d, sendrecv gave %d (dims %d)", i,
+              got[i], ref[i], ndims);
     }
     /* nonblocking, twice in flight */
     int got2[6 * B];
@@ -116,8 +116,8 @@ static void t_grid(int ndims, const int *periods)
     for (i = 0; i < nn * B; i++) {
         got[i] = SENTINEL;
     }
-    CHECK_MPI(MPI_Ineighbor_allgatherv(sb, 1 + rank % B, MPI_INT, got, gc, gd, MPI_INT, cart,
-                                       &rq[0]));
+    CHECK_MPI(
+        MPI_Ineighbor_allgatherv(sb, 1 + rank % B, MPI_INT, got, gc, gd, MPI_INT, cart, &rq[0]));
     CHECK_MPI(MPI_Wait(&rq[0], MPI_STATUS_IGNORE));
     for (j = 0; j < nn; j++) {
         for (k = 0; k < B; k++) {

@@ -105,8 +105,8 @@ static void exchange(MPI_Comm comm, int nin, const int *in, int nout, const int 
         rbig[i] = SENT;
     }
     if (nb) {
-        CHECK_MPI(MPI_Ineighbor_allgatherv(big, 1 + me % 3, MPI_INT, rbig, rc, rd, MPI_INT, comm,
-                                           &rq));
+        CHECK_MPI(
+            MPI_Ineighbor_allgatherv(big, 1 + me % 3, MPI_INT, rbig, rc, rd, MPI_INT, comm, &rq));
         CHECK_MPI(MPI_Wait(&rq, MPI_STATUS_IGNORE));
     } else {
         CHECK_MPI(MPI_Neighbor_allgatherv(big, 1 + me % 3, MPI_INT, rbig, rc, rd, MPI_INT, comm));
@@ -146,8 +146,8 @@ static void exchange(MPI_Comm comm, int nin, const int *in, int nout, const int 
         }
         if (pass == 0) {
             if (nb) {
-                CHECK_MPI(MPI_Ineighbor_alltoallv(vsb, sc, sd, MPI_INT, vrb, rc, rd, MPI_INT, comm,
-                                                  &rq));
+                CHECK_MPI(
+                    MPI_Ineighbor_alltoallv(vsb, sc, sd, MPI_INT, vrb, rc, rd, MPI_INT, comm, &rq));
                 CHECK_MPI(MPI_Wait(&rq, MPI_STATUS_IGNORE));
             } else {
                 CHECK_MPI(MPI_Neighbor_alltoallv(vsb, sc, sd, MPI_INT, vrb, rc, rd, MPI_INT, comm));
@@ -164,8 +164,8 @@ static void exchange(MPI_Comm comm, int nin, const int *in, int nout, const int 
                 }
             }
             if (nb) {
-                CHECK_MPI(MPI_Ineighbor_alltoallw(vsb, sc, sdw, sty, vrb, rcw, rdw, rty, comm,
-                                                  &rq));
+                CHECK_MPI(
+                    MPI_Ineighbor_alltoallw(vsb, sc, sdw, sty, vrb, rcw, rdw, rty, comm, &rq));
                 CHECK_MPI(MPI_Wait(&rq, MPI_STATUS_IGNORE));
             } else {
                 CHECK_MPI(MPI_Neighbor_alltoallw(vsb, sc, sdw, sty, vrb, rcw, rdw, rty, comm));
@@ -202,7 +202,8 @@ int main(int argc, char **argv)
     me = mpt_rank;
     for (nb = 0; nb < 2; nb++) {
         /* graph */
-        int *index = mpt_malloc(sizeof(int) * (size_t)n), *edges = mpt_malloc(sizeof(int) * 3 * (size_t)n), e = 0;
+        int *index = mpt_malloc(sizeof(int) * (size_t)n),
+            *edges = mpt_malloc(sizeof(int) * 3 * (size_t)n), e = 0;
         for (i = 0; i < n; i++) {
             e += ring_nbrs(i, edges + e);
             index[i] = e;
@@ -226,8 +227,7 @@ int main(int argc, char **argv)
 
         /* dist graph from edges given elsewhere: rank r gives node r+1 edges to r+2, r+4 */
         int s = mod(me + 1), deg = 2, d[2] = {mod(me + 2), mod(me + 4)}, wt[2] = {5, 6};
-        CHECK_MPI(MPI_Dist_graph_create(MPI_COMM_WORLD, 1, &s, &deg, d, wt, MPI_INFO_NULL, 0,
-                                        &dg));
+        CHECK_MPI(MPI_Dist_graph_create(MPI_COMM_WORLD, 1, &s, &deg, d, wt, MPI_INFO_NULL, 0, &dg));
         int in[2], inw[2], out[2], outw[2];
         CHECK_MPI(MPI_Dist_graph_neighbors(dg, 2, in, inw, 2, out, outw));
         exchange(dg, 2, in, 2, out, NULL, nb);

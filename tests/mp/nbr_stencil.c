@@ -37,7 +37,8 @@ int main(int argc, char **argv)
 #endif
 
     /* serial reference over the whole grid */
-    int *g = mpt_malloc(sizeof(int) * (size_t)NX * NY), *g2 = mpt_malloc(sizeof(int) * (size_t)NX * NY);
+    int *g = mpt_malloc(sizeof(int) * (size_t)NX * NY),
+        *g2 = mpt_malloc(sizeof(int) * (size_t)NX * NY);
     for (x = 0; x < NX; x++) {
         for (y = 0; y < NY; y++) {
             g[x * NY + y] = init_val(x, y);
@@ -46,9 +47,9 @@ int main(int argc, char **argv)
     for (it = 0; it < ITER; it++) {
         for (x = 0; x < NX; x++) {
             for (y = 0; y < NY; y++) {
-                g2[x * NY + y] = step(g[x * NY + y], g[((x - 1 + NX) % NX) * NY + y],
-                                      g[((x + 1) % NX) * NY + y], g[x * NY + (y - 1 + NY) % NY],
-                                      g[x * NY + (y + 1) % NY]);
+                g2[x * NY + y] =
+                    step(g[x * NY + y], g[((x - 1 + NX) % NX) * NY + y], g[((x + 1) % NX) * NY + y],
+                         g[x * NY + (y - 1 + NY) % NY], g[x * NY + (y + 1) % NY]);
             }
         }
         int *t = g;
@@ -71,7 +72,7 @@ int main(int argc, char **argv)
     CHECK_MPI(MPI_Type_commit(&row));
     CHECK_MPI(MPI_Type_commit(&col));
     /* neighbours: x-1, x+1, y-1, y+1 */
-#define OFF(r, c) ((MPI_Aint)(((r) * W + (c)) * (int)sizeof(int)))
+#define OFF(r, c) ((MPI_Aint)(((r)*W + (c)) * (int)sizeof(int)))
     MPI_Aint sd[4] = {OFF(1, 1), OFF(LX, 1), OFF(1, 1), OFF(1, LY)};
     MPI_Aint rd[4] = {OFF(0, 1), OFF(LX + 1, 1), OFF(1, 0), OFF(1, LY + 1)};
     MPI_Datatype ty[4] = {row, row, col, col};

@@ -35,8 +35,8 @@ static void t_dims(void)
         d[0] = d[1] = d[2] = 0;
         CHECK_MPI(MPI_Dims_create(n, 3, d));
         CHECK_EQ(d[0] * d[1] * d[2], n, "product of dims");
-        CHECK(d[0] >= d[1] && d[1] >= d[2], "non-increasing dims for %d: %d %d %d", n, d[0],
-              d[1], d[2]);
+        CHECK(d[0] >= d[1] && d[1] >= d[2], "non-increasing dims for %d: %d %d %d", n, d[0], d[1],
+              d[2]);
     }
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
     int e[2] = {5, 0};

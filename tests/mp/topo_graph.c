@@ -35,7 +35,8 @@ static int ring_nbrs(int i, int *out)
 
 static void t_graph(int nnodes)
 {
-    int *index = mpt_malloc(sizeof(int) * (size_t)nnodes), *edges = mpt_malloc(sizeof(int) * 3 * (size_t)nnodes);
+    int *index = mpt_malloc(sizeof(int) * (size_t)nnodes),
+        *edges = mpt_malloc(sizeof(int) * 3 * (size_t)nnodes);
     int i, k, e = 0, save = n;
     n = nnodes;
     for (i = 0; i < nnodes; i++) {
@@ -96,12 +97,12 @@ static void t_graph(int nnodes)
 static void t_dist_adjacent(int weighted)
 {
     int src[2] = {mod(me - 1), mod(me + 2)}, dst[2] = {mod(me + 1), mod(me - 2)};
-    int sw[2] = {100 * src[0] + me, 100 * src[1] + me}, dw[2] = {100 * me + dst[0], 100 * me + dst[1]};
+    int sw[2] = {100 * src[0] + me, 100 * src[1] + me},
+        dw[2] = {100 * me + dst[0], 100 * me + dst[1]};
     MPI_Comm dg;
-    CHECK_MPI(MPI_Dist_graph_create_adjacent(MPI_COMM_WORLD, 2, src,
-                                             weighted ? sw : MPI_UNWEIGHTED, 2, dst,
-                                             weighted ? dw : MPI_UNWEIGHTED, MPI_INFO_NULL, 0,
-                                             &dg));
+    CHECK_MPI(MPI_Dist_graph_create_adjacent(MPI_COMM_WORLD, 2, src, weighted ? sw : MPI_UNWEIGHTED,
+                                             2, dst, weighted ? dw : MPI_UNWEIGHTED, MPI_INFO_NULL,
+                                             0, &dg));
     int type, in, out, w, gs[2], gsw[2], gd[2], gdw[2], i;
     CHECK_MPI(MPI_Topo_test(dg, &type));
     CHECK_EQ(type, MPI_DIST_GRAPH, "topo_test dist graph");
@@ -165,8 +166,8 @@ static void t_dist_general(void)
     }
     int zero = 0, star_deg = n - 1;
     if (me == 0) {
-        CHECK_MPI(MPI_Dist_graph_create(MPI_COMM_WORLD, 1, &zero, &star_deg, dd, ww,
-                                        MPI_INFO_NULL, 0, &dg));
+        CHECK_MPI(MPI_Dist_graph_create(MPI_COMM_WORLD, 1, &zero, &star_deg, dd, ww, MPI_INFO_NULL,
+                                        0, &dg));
     } else {
         CHECK_MPI(MPI_Dist_graph_create(MPI_COMM_WORLD, 0, NULL, NULL, NULL, MPI_WEIGHTS_EMPTY,
                                         MPI_INFO_NULL, 0, &dg));
