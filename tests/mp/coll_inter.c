@@ -306,6 +306,37 @@ static void t_reduce_scatter(void)
     free(vin);
 }
 
+/* Large vectors: the local phases switch to their bandwidth algorithms. */
+static void t_large(void)
+{
+    const int N = 100000;
+    int *a = mpt_malloc(sizeof(int) * (size_t)N), *b = mpt_malloc(sizeof(int) * (size_t)N);
+    int i, k;
+    for (k = 0; k < N; k++) {
+        a[k] = wrank + k;
+    }
+    RUN(MPI_Allreduce(a, b, N, MPI_INT, MPI_SUM, inter),
+        MPI_Iallreduce(a, b, N, MPI_INT, MPI_SUM, inter, &r_));
+    long base = 0;
+    for (i = 0; i < rsize; i++) {
+        base += rworld(i);
+    }
+    for (k = 0; k < N; k += 997) {
+        CHECK_EQ(b[k], base + (long)rsize * k, "large allreduce element");
+    }
+    /* group A's rank 0 broadcasts to group B */
+    int root = isA ? (lrank == 0 ? MPI_ROOT : MPI_PROC_NULL) : 0;
+    for (k = 0; k < N; k++) {
+        b[k] = root == MPI_ROOT ? 3 * k : -1;
+    }
+    RUN(MPI_Bcast(b, N, MPI_INT, root, inter), MPI_Ibcast(b, N, MPI_INT, root, inter, &r_));
+    for (k = 0; k < N; k += 101) {
+        CHECK_EQ(b[k], root == MPI_PROC_NULL ? -1 : 3 * k, "large bcast element");
+    }
+    free(a);
+    free(b);
+}
+
 int main(int argc, char **argv)
 {
     mpt_init(&argc, &argv, 1);
@@ -335,6 +366,7 @@ int main(int argc, char **argv)
         t_alltoall();
         t_reduce_scatter();
     }
+    t_large();
     /* Scan and Exscan are not defined on intercommunicators */
     MPI_Comm_set_errhandler(inter, MPI_ERRORS_RETURN);
     int a = 1, b = 0;
