@@ -21,10 +21,7 @@ static int get_cart(const char *fn, MPI_Comm comm, dwcp_comm_t **c, dwcp_topo_t 
     return MPI_SUCCESS;
 }
 
-/*
- * New communicator over the first @p n ranks of @p c carrying the topology made by @p mk for
- * its rank (callers beyond @p n get MPI_COMM_NULL). Shared with the graph bindings.
- */
+/* See dwcp_topo.h (shared with the graph bindings). */
 int dwcp_topo_comm_create(const char *fn, dwcp_comm_t *c, int n,
                           dwcp_topo_t *(*mk)(void *arg, int rank), void *arg, MPI_Comm *out)
 {

@@ -6,9 +6,6 @@
 #include "dwcp_comm.h"
 #include "dwcp_topo.h"
 
-int dwcp_topo_comm_create(const char *fn, dwcp_comm_t *c, int n,
-                          dwcp_topo_t *(*mk)(void *arg, int rank), void *arg, MPI_Comm *out);
-
 /* Resolve @p comm and its topology of @p kind. */
 static int get_topo(const char *fn, MPI_Comm comm, int kind, dwcp_comm_t **c, dwcp_topo_t **t)
 {

@@ -85,4 +85,12 @@ dwcs_status_t dwcp_topo_dist_exchange(dwcp_comm_t *parent, int n, const int *sou
                                       const int *degrees, const int *dests, const int *weights,
                                       int weighted, dwcp_topo_t **out);
 
+/**
+ * Binding helper (bindings/topo_cart.c): a communicator over the first @p n ranks of @p c
+ * (same order) carrying the topology @p mk builds for its rank; MPI_COMM_NULL in *out for the
+ * other callers. Collective over @p c. Returns an MPI error code (reported on @p c as @p fn).
+ */
+int dwcp_topo_comm_create(const char *fn, dwcp_comm_t *c, int n,
+                          dwcp_topo_t *(*mk)(void *arg, int rank), void *arg, MPI_Comm *out);
+
 #endif
