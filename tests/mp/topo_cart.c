@@ -197,6 +197,34 @@ int main(int argc, char **argv)
     /* a grid smaller than the world: the last rank is left out when size > 1 */
     int d1[1] = {mpt_size > 1 ? mpt_size - 1 : 1}, p1[1] = {0};
     t_cart(1, d1, p1);
+    /* zero dimensions: a one-process communicator with a 0-dimensional grid; Cart_sub that
+     * keeps no dimension gives one-process communicators too */
+    MPI_Comm c0, sub;
+    int nd, sz;
+    CHECK_MPI(MPI_Cart_create(MPI_COMM_WORLD, 0, NULL, NULL, 0, &c0));
+    if (mpt_rank == 0) {
+        CHECK(c0 != MPI_COMM_NULL, "rank 0 got no 0-dimensional communicator");
+        MPI_Comm_size(c0, &sz);
+        CHECK_EQ(sz, 1, "0-dimensional grid size");
+        CHECK_MPI(MPI_Cartdim_get(c0, &nd));
+        CHECK_EQ(nd, 0, "0-dimensional grid dims");
+        CHECK_MPI(MPI_Topo_test(c0, &type));
+        CHECK_EQ(type, MPI_CART, "0-dimensional grid is Cartesian");
+        CHECK_MPI(MPI_Comm_free(&c0));
+    } else {
+        CHECK(c0 == MPI_COMM_NULL, "rank %d got a 0-dimensional communicator", mpt_rank);
+    }
+    MPI_Comm full;
+    int rem0[2] = {0, 0};
+    CHECK_MPI(MPI_Cart_create(MPI_COMM_WORLD, 2, d2, p2, 0, &full));
+    CHECK_MPI(MPI_Cart_sub(full, rem0, &sub));
+    MPI_Comm_size(sub, &sz);
+    CHECK_EQ(sz, 1, "cart_sub keeping no dimension");
+    CHECK_MPI(MPI_Cartdim_get(sub, &nd));
+    CHECK_EQ(nd, 0, "cart_sub keeping no dimension: dims");
+    CHECK_MPI(MPI_Comm_free(&sub));
+    CHECK_MPI(MPI_Comm_free(&full));
+
     /* too many processes requested */
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
     int big[2] = {mpt_size + 1, 1}, pp[2] = {0, 0};
