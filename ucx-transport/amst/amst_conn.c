@@ -44,7 +44,10 @@ static void sock_setup(amst_lane_t *l)
     if (l->kind == AMST_LANE_LAT) {
         set_cc(l->fd, c->cc_lat, NULL);
     } else if (l->kind == AMST_LANE_BULK) {
-        set_cc(l->fd, c->cc_bulk, "cubic");
+        /* "auto": cubic while the path is clean (BBR delays app-limited medium messages by
+         * about RTT/2), BBR once it loses packets (see amst_lane_cc_check). */
+        int is_auto = c->cc_bulk != NULL && strcmp(c->cc_bulk, "auto") == 0;
+        set_cc(l->fd, is_auto ? "cubic" : c->cc_bulk, "cubic");
         if (c->sockbuf > 0) {
             int sz = (int)c->sockbuf;
             setsockopt(l->fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
@@ -52,6 +55,25 @@ static void sock_setup(amst_lane_t *l)
         }
     } else {
         set_cc(l->fd, "cubic", NULL); /* tcp1 baseline: cubic, default buffers */
+    }
+}
+
+void amst_lane_cc_check(amst_lane_t *l)
+{
+    amst_config_t *c = &l->iface->cfg;
+    struct tcp_info ti;
+    socklen_t len = sizeof(ti);
+    if (l->cc_bbr || l->kind != AMST_LANE_BULK || !l->initiator || l->fd < 0 ||
+        c->cc_bulk == NULL || strcmp(c->cc_bulk, "auto") != 0) {
+        return;
+    }
+    if (getsockopt(l->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0 || ti.tcpi_total_retrans < 4) {
+        return;
+    }
+    l->cc_bbr = 1;
+    if (setsockopt(l->fd, IPPROTO_TCP, TCP_CONGESTION, "bbr", 3) == 0) {
+        DWCS_DEBUG("amst: lane %u to rank %d lost packets (%u retransmits): now BBR", l->id,
+                   l->remote_rank, ti.tcpi_total_retrans);
     }
 }
 

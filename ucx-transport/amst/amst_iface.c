@@ -44,8 +44,9 @@ static const dwcs_param_t amst_params[] = {
      "With amst_sockbuf 0 and amst_rate_limit set: size bulk-lane send buffers to 1.25 x "
      "rate x RTT / lanes (capped by net.core.wmem_max) when RTT >= 2 ms; else autotuning.",
      DWCS_PARAM_LEVEL_TUNER, NULL, CFG(sockbuf_auto)},
-    {"amst_cc_bulk", DWCS_PARAM_STRING, "bbr",
-     "TCP congestion control of bulk lanes (falls back to cubic if unavailable).",
+    {"amst_cc_bulk", DWCS_PARAM_STRING, "auto",
+     "TCP congestion control of the bulk lanes: auto (cubic while the path is loss-free, BBR "
+     "once a lane sees retransmissions), or a kernel name such as bbr or cubic.",
      DWCS_PARAM_LEVEL_TUNER, NULL, CFG(cc_bulk)},
     {"amst_cc_lat", DWCS_PARAM_STRING, "cubic", "TCP congestion control of the latency lane.",
      DWCS_PARAM_LEVEL_TUNER, NULL, CFG(cc_lat)},
@@ -324,6 +325,7 @@ static unsigned progress_wait(amst_iface_t *ifc, int timeout_ms)
         for (amst_lane_t *l = ifc->lanes; l != NULL; l = l->next) {
             if (l->state != AMST_LS_CLOSED) {
                 amst_lane_timer(l, now);
+                amst_lane_cc_check(l);
             }
         }
         for (int r = 0; r < ifc->size; r++) {

@@ -72,6 +72,9 @@ typedef enum amst_rx_dst {
     AMST_RXD_PENDING, /* DATA header read, destination not decided (parked) */
 } amst_rx_dst_t;
 
+/** cc_bulk "auto": start bulk lanes on cubic, move them to BBR once the path loses packets. */
+void amst_lane_cc_check(amst_lane_t *l);
+
 struct amst_lane {
     amst_iface_t *iface;
     amst_peer_t *peer;   /* initiator: the peer; acceptor: set after HELLO */
@@ -87,6 +90,7 @@ struct amst_lane {
     int addr_idx;
     int parked;          /* not reading: staging limit reached */
     int killed;          /* test hook fired */
+    int cc_bbr;          /* bulk lane switched to BBR after the path showed loss */
     int bye_queued;      /* draining: BYE queued */
     amst_txbuf_t *hs;    /* pending handshake frame (written before anything else) */
     uint8_t nonce_c[AMST_NONCE_LEN];
