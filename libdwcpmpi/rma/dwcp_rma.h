@@ -83,6 +83,7 @@ struct dwcp_win {
     size_t shm_len;
     MPI_Aint *shm_off;       /* per rank: offset of its part in the segment */
     dwcp_rma_region_t *regions; /* dynamic windows: attached memory */
+    void *ucx;               /* direct UCX RMA state (rma_ucx.c) or NULL */
 
     /* origin side */
     int fence_epoch;         /* a fence opened an epoch */
@@ -184,6 +185,19 @@ int dwcp_rma_am_start(dwcp_win_t *w, int opcode, const void *obuf, size_t ocount
 
 /** Grant queued lock requests that can now be granted (target side). */
 void dwcp_rma_lock_grant(dwcp_win_t *w);
+
+/* ---- rma_ucx.c: direct UCX RMA for large contiguous put/get ---------------------------- */
+
+/** Collective: register window memory, exchange rkeys (create/allocate flavors only). */
+int dwcp_rma_ucx_setup(dwcp_win_t *w);
+/** Release the registration and rkeys (before the window's communicator goes). */
+void dwcp_rma_ucx_free(dwcp_win_t *w);
+/** The rkey to use for a contiguous @p bytes access of @p target, or NULL (active messages). */
+dwct_rkey_t *dwcp_rma_ucx_rkey(dwcp_win_t *w, int target, size_t bytes);
+/** Note an RMA operation to @p target (it needs an rma_flush before remote completion). */
+void dwcp_rma_ucx_mark(dwcp_win_t *w, int target);
+/** Remote completion of the RDMA operations to targets [lo, hi). MPI error class. */
+int dwcp_rma_ucx_flush(dwcp_win_t *w, int lo, int hi);
 
 /* ---- rma_sync.c ------------------------------------------------------------------------- */
 

@@ -74,8 +74,8 @@ static int send_ctrl(dwcp_win_t *w, int t, int opcode, int tag)
 /* Remote completion of every operation to targets [lo, hi). */
 static int flush_range(dwcp_win_t *w, int lo, int hi)
 {
-    int t, rc = MPI_SUCCESS;
-    for (t = lo; t < hi; t++) {
+    int t, rc = dwcp_rma_ucx_flush(w, lo, hi);
+    for (t = lo; t < hi && rc == MPI_SUCCESS; t++) {
         if (w->dirty[t]) {
             w->dirty[t] = 0;
             w->ack_wait[t]++;
@@ -159,6 +159,10 @@ int dwcp_rma_lock(dwcp_win_t *w, int type, int target, int assert)
 /* Send UNLOCK (a flush that also releases) to @p t. */
 static int unlock_send(dwcp_win_t *w, int t, int type, int nocheck)
 {
+    int rc0 = dwcp_rma_ucx_flush(w, t, t + 1);
+    if (rc0 != MPI_SUCCESS) {
+        return rc0;
+    }
     w->dirty[t] = 0;
     w->ack_wait[t]++;
     int rc = send_ctrl(w, t, DWCP_RMA_UNLOCK, nocheck ? 0 : type);
@@ -301,6 +305,10 @@ int dwcp_rma_start(dwcp_win_t *w, dwcp_group_t *g, int assert)
 int dwcp_rma_complete(dwcp_win_t *w)
 {
     int i, rc = MPI_SUCCESS;
+    for (i = 0; i < w->nstart && rc == MPI_SUCCESS; i++) {
+        int t = w->start_ranks[i];
+        rc = dwcp_rma_ucx_flush(w, t, t + 1);
+    }
     for (i = 0; i < w->nstart && rc == MPI_SUCCESS; i++) {
         w->dirty[w->start_ranks[i]] = 0;
         rc = send_ctrl(w, w->start_ranks[i], DWCP_RMA_COMPLETE, 0);
