@@ -112,13 +112,29 @@ struct dwcp_win {
     dwcp_win_t *next;        /* list of live windows (dispatch of arriving frames) */
 };
 
-/** Operations a window mode provides (the default: active messages, see rma_am.c). */
+/**
+ * What a window's consistency mode provides. The bindings check arguments and epochs, then call
+ * through w->ops, so another mode (e.g. a bounded-staleness mode chosen by an info key at
+ * creation) can replace operations and synchronisation per window. Every entry returns an MPI
+ * error class. The default table (dwcp_rma_am_ops) is the standard's semantics: active
+ * messages, plus direct UCX RMA for large contiguous put/get.
+ */
 struct dwcp_rma_ops {
     const char *name;
-    /* Start a one-sided operation; see dwcp_rma_start. */
-    int (*start)(dwcp_win_t *w, int opcode, const void *obuf, size_t ocount, dwcp_dt_t *odt,
-                 void *rbuf, size_t rcount, dwcp_dt_t *rdt, const void *cbuf, int target,
-                 MPI_Aint tdisp, size_t tcount, dwcp_dt_t *tdt, dwcp_op_t *op, dwcp_req_t *req);
+    /** Start a one-sided operation (arguments as for dwcp_rma_am_start). */
+    int (*op)(dwcp_win_t *w, int opcode, const void *obuf, size_t ocount, dwcp_dt_t *odt,
+              void *rbuf, size_t rcount, dwcp_dt_t *rdt, const void *cbuf, int target,
+              MPI_Aint tdisp, size_t tcount, dwcp_dt_t *tdt, dwcp_op_t *op, dwcp_req_t *req);
+    int (*fence)(dwcp_win_t *w, int assert);
+    int (*post)(dwcp_win_t *w, dwcp_group_t *g, int assert);
+    int (*start)(dwcp_win_t *w, dwcp_group_t *g, int assert);
+    int (*complete)(dwcp_win_t *w);
+    int (*wait)(dwcp_win_t *w, int block, int *flag);
+    int (*lock)(dwcp_win_t *w, int type, int target, int assert);
+    int (*unlock)(dwcp_win_t *w, int target);
+    int (*lock_all)(dwcp_win_t *w, int assert);
+    int (*unlock_all)(dwcp_win_t *w);
+    int (*flush)(dwcp_win_t *w, int target, int local);
 };
 
 /** The default ops table (active messages over any transport). */

@@ -359,5 +359,15 @@ static int am_start(dwcp_win_t *w, int opcode, const void *obuf, size_t ocount, 
 
 const dwcp_rma_ops_t dwcp_rma_am_ops = {
     .name = "am",
-    .start = am_start,
+    .op = am_start,
+    .fence = dwcp_rma_fence,
+    .post = dwcp_rma_post,
+    .start = dwcp_rma_start,
+    .complete = dwcp_rma_complete,
+    .wait = dwcp_rma_wait,
+    .lock = dwcp_rma_lock,
+    .unlock = dwcp_rma_unlock,
+    .lock_all = dwcp_rma_lock_all,
+    .unlock_all = dwcp_rma_unlock_all,
+    .flush = dwcp_rma_flush,
 };
