@@ -188,6 +188,9 @@ dwcs_status_t dwcp_rma_send(dwcp_win_t *w, int target, int opcode, int tag, uint
                             const struct iovec *iov, size_t iovcnt, size_t len,
                             dwct_comp_t *comp);
 
+/** Send a header-only request frame (lock, unlock, flush, post, complete). MPI class. */
+int dwcp_rma_send_ctrl(dwcp_win_t *w, int target, int opcode, int tag);
+
 /**
  * Start an operation (active-message ops table). @p opcode DWCP_RMA_PUT/GET/ACC/GACC/CAS;
  * origin data (@p obuf ocount odt), result buffer (@p rbuf rcount rdt; get and fetches),

@@ -113,6 +113,21 @@ static void reply(dwcp_win_t *w, int rank, int opcode, int err, uint64_t cookie,
     }
 }
 
+int dwcp_rma_send_ctrl(dwcp_win_t *w, int target, int opcode, int tag)
+{
+    /* a completion even for header-only frames: a transport may finish them later */
+    rsend_t *r = calloc(1, sizeof(*r));
+    if (r == NULL) {
+        return MPI_ERR_NO_MEM;
+    }
+    r->comp.cb = rsend_done;
+    dwcs_status_t st = dwcp_rma_send(w, target, opcode, tag, 0, NULL, 0, 0, &r->comp);
+    if (st != DWCS_INPROGRESS) {
+        rsend_done(&r->comp, st);
+    }
+    return st == DWCS_OK || st == DWCS_INPROGRESS ? MPI_SUCCESS : dwcp_status_to_class(st);
+}
+
 /* ---- Target: applying operations ------------------------------------------------------------ */
 
 /* Is [addr, addr + len) inside the window's memory at this rank? */

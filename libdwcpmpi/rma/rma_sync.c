@@ -67,8 +67,7 @@ static int take_err(dwcp_win_t *w, int rc)
 
 static int send_ctrl(dwcp_win_t *w, int t, int opcode, int tag)
 {
-    dwcs_status_t st = dwcp_rma_send(w, t, opcode, tag, 0, NULL, 0, 0, NULL);
-    return st == DWCS_OK || st == DWCS_INPROGRESS ? MPI_SUCCESS : dwcp_status_to_class(st);
+    return dwcp_rma_send_ctrl(w, t, opcode, tag);
 }
 
 /* Remote completion of every operation to targets [lo, hi). */
