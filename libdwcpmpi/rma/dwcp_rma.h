@@ -53,6 +53,7 @@ typedef struct dwcp_rma_region {
 /** A lock request waiting at the target. */
 typedef struct dwcp_rma_lockq {
     int rank;   /* window rank of the origin */
+    int src;    /* world rank of the origin (its request stream waits for the grant) */
     int type;   /* MPI_LOCK_SHARED / MPI_LOCK_EXCLUSIVE */
     struct dwcp_rma_lockq *next;
 } dwcp_rma_lockq_t;

@@ -308,7 +308,7 @@ static int rdma_start(dwcp_win_t *w, int opcode, const void *obuf, size_t ocount
         return MPI_SUCCESS;
     }
     dwct_rkey_t *rk = dwcp_rma_ucx_rkey(w, target, bytes);
-    if (rk == NULL) {
+    if (rk == NULL || w->grant_wait[target] > 0) { /* lock not yet held: keep in order */
         return MPI_SUCCESS;
     }
     rma_op_t *o = calloc(1, sizeof(*o));

@@ -134,6 +134,13 @@ int dwcp_rma_fence(dwcp_win_t *w, int assert)
 
 /* ---- Passive target ---------------------------------------------------------------------- */
 
+/*
+ * Lazy locking: the request is sent and the call returns; operations follow it at once. The
+ * target handles one origin's frames in order and holds back everything behind a lock request
+ * it cannot grant yet, so nothing is applied before the lock is held. Only a lock on one's own
+ * window waits for the grant here (the caller may then load and store its memory directly).
+ * Direct UCX RMA waits for the grant too (it bypasses the target's ordering).
+ */
 int dwcp_rma_lock(dwcp_win_t *w, int type, int target, int assert)
 {
     w->lock_type[target] = type;
@@ -148,9 +155,11 @@ int dwcp_rma_lock(dwcp_win_t *w, int type, int target, int assert)
         w->lock_type[target] = 0;
         return rc;
     }
-    rc = wait_for(&w->grant_wait[target], 0, 0, "waiting for a lock");
-    if (rc != MPI_SUCCESS) {
-        w->lock_type[target] = 0;
+    if (target == w->comm->rank) {
+        rc = wait_for(&w->grant_wait[target], 0, 0, "waiting for a lock");
+        if (rc != MPI_SUCCESS) {
+            w->lock_type[target] = 0;
+        }
     }
     return rc;
 }
@@ -174,6 +183,9 @@ static int unlock_send(dwcp_win_t *w, int t, int type, int nocheck)
 static int unlock_wait(dwcp_win_t *w, int t)
 {
     int rc = wait_for(&w->ack_wait[t], 0, 0, "waiting for an unlock acknowledgement");
+    if (rc == MPI_SUCCESS) {
+        rc = wait_for(&w->grant_wait[t], 0, 0, "waiting for a lock grant");
+    }
     if (rc == MPI_SUCCESS) {
         rc = wait_for(&w->tpending[t], 0, 0, "waiting for operations to complete");
     }
@@ -205,8 +217,9 @@ int dwcp_rma_lock_all(dwcp_win_t *w, int assert)
             w->grant_wait[t]--;
         }
     }
-    for (t = 0; t < n && rc == MPI_SUCCESS; t++) {
-        rc = wait_for(&w->grant_wait[t], 0, 0, "waiting for a lock (lock_all)");
+    /* lazy as dwcp_rma_lock: wait only for the lock on oneself */
+    if (rc == MPI_SUCCESS) {
+        rc = wait_for(&w->grant_wait[w->comm->rank], 0, 0, "waiting for a lock (lock_all)");
     }
     if (rc != MPI_SUCCESS) {
         w->lock_all = 0;
