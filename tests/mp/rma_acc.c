@@ -214,7 +214,7 @@ int main(int argc, char **argv)
             bb[i] = -1;
             src8[i] = i;
         }
-        int tg = (me + 1) % n, fr = (me - 1 + n) % n, inc[4] = {1, 1, 1, 1};
+        int tg = (me + 1) % n, inc[4] = {1, 1, 1, 1};
         MPI_Barrier(MPI_COMM_WORLD);
         CHECK_MPI(MPI_Win_lock(MPI_LOCK_EXCLUSIVE, tg, 0, bw));
         CHECK_MPI(MPI_Accumulate(src8, big, MPI_INT, tg, 0, big, MPI_INT, MPI_REPLACE, bw));
@@ -222,7 +222,6 @@ int main(int argc, char **argv)
         CHECK_MPI(MPI_Accumulate(inc, 4, MPI_INT, tg, big - 4, 4, MPI_INT, MPI_SUM, bw));
         CHECK_MPI(MPI_Win_unlock(tg, bw));
         MPI_Barrier(MPI_COMM_WORLD);
-        (void)fr;
         for (i = 0; i < big; i++) {
             int e = i < 4 || i >= big - 4 ? i + 1 : i;
             CHECK_EQ(bb[i], e, "large REPLACE then SUM, in order");
