@@ -140,6 +140,7 @@ int dwcp_rma_fence(dwcp_win_t *w, int assert)
  * it cannot grant yet, so nothing is applied before the lock is held. Only a lock on one's own
  * window waits for the grant here (the caller may then load and store its memory directly).
  * Direct UCX RMA waits for the grant too (it bypasses the target's ordering).
+ * DWCP_RMA_EAGER_LOCK=1 makes every lock wait for its grant (for comparisons).
  */
 int dwcp_rma_lock(dwcp_win_t *w, int type, int target, int assert)
 {
@@ -155,7 +156,12 @@ int dwcp_rma_lock(dwcp_win_t *w, int type, int target, int assert)
         w->lock_type[target] = 0;
         return rc;
     }
-    if (target == w->comm->rank) {
+    static int eager = -1;
+    if (eager < 0) {
+        const char *e = getenv("DWCP_RMA_EAGER_LOCK");
+        eager = e != NULL && atoi(e) > 0;
+    }
+    if (target == w->comm->rank || eager) {
         rc = wait_for(&w->grant_wait[target], 0, 0, "waiting for a lock");
         if (rc != MPI_SUCCESS) {
             w->lock_type[target] = 0;
