@@ -16,6 +16,8 @@
 #define RX_BATCH 32
 #define WATCH_TAG 0x100000000ull
 #define MAX_EVENTS 64
+#define PROBE_ICMP_ID 0xD3C7
+#define PROBE_LEN 28 /* IPv4 header + ICMP echo header */
 
 uint64_t dwcl_fwd_now_ns(void)
 {
@@ -38,8 +40,13 @@ int dwcl_fwd_init(dwcl_fwd_t *f, const dwcl_sites_t *sites, int *tun_fd, int vne
     f->spin_ns = DWCL_FWD_SPIN_NS;
     f->start_ns = dwcl_fwd_now_ns();
     f->buf = malloc(RX_BUF_BYTES);
+    f->probe_ok = calloc((size_t)n, 1);
+    f->active = calloc((size_t)n * (size_t)n, sizeof(int));
+    f->is_active = calloc((size_t)n * (size_t)n, 1);
+    f->probes_pending = n;
     f->links = calloc((size_t)n * (size_t)n, sizeof(*f->links));
-    if (f->buf == NULL || f->links == NULL) {
+    if (f->buf == NULL || f->links == NULL || f->probe_ok == NULL || f->active == NULL ||
+        f->is_active == NULL) {
         fprintf(stderr, "wanem: out of memory\n");
         goto fail;
     }
@@ -77,6 +84,12 @@ void dwcl_fwd_fini(dwcl_fwd_t *f)
     }
     free(f->links);
     free(f->buf);
+    free(f->probe_ok);
+    free(f->active);
+    free(f->is_active);
+    f->probe_ok = NULL;
+    f->active = NULL;
+    f->is_active = NULL;
     if (f->epfd >= 0) {
         close(f->epfd);
     }
@@ -94,6 +107,92 @@ int dwcl_fwd_watch(dwcl_fwd_t *f, int fd)
         return -1;
     }
     return f->nwatch++;
+}
+
+static uint16_t inet_csum(const uint8_t *p, int len)
+{
+    uint32_t sum = 0;
+
+    for (int i = 0; i + 1 < len; i += 2) {
+        sum += ((uint32_t)p[i] << 8) | p[i + 1];
+    }
+    if (len & 1) {
+        sum += (uint32_t)p[len - 1] << 8;
+    }
+    while (sum >> 16) {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    return (uint16_t)~sum;
+}
+
+static void put_addr(uint8_t *p, uint32_t a)
+{
+    p[0] = (uint8_t)(a >> 24);
+    p[1] = (uint8_t)(a >> 16);
+    p[2] = (uint8_t)(a >> 8);
+    p[3] = (uint8_t)a;
+}
+
+/* Address a probe for site i comes from: another site, or .254 if alone. */
+static uint32_t probe_src(const dwcl_fwd_t *f, int i)
+{
+    return DWCL_FWD_NET | (f->nsites > 1 ? (uint32_t)((i + 1) % f->nsites + 1) : 254u);
+}
+
+int dwcl_fwd_probe(dwcl_fwd_t *f)
+{
+    uint8_t pkt[16 + PROBE_LEN];
+
+    for (int i = 0; i < f->nsites; i++) {
+        uint8_t *ip = pkt + f->vnet_hdr_len, *icmp = ip + 20;
+        uint16_t c;
+
+        if (f->probe_ok[i]) {
+            continue;
+        }
+        memset(pkt, 0, sizeof(pkt)); /* virtio header: no offload, no GSO */
+        ip[0] = 0x45;
+        ip[3] = PROBE_LEN;
+        ip[8] = 64;  /* TTL */
+        ip[9] = 1;   /* ICMP */
+        put_addr(ip + 12, probe_src(f, i));
+        put_addr(ip + 16, DWCL_FWD_NET | (uint32_t)(i + 1));
+        c = inet_csum(ip, 20);
+        ip[10] = (uint8_t)(c >> 8);
+        ip[11] = (uint8_t)c;
+        icmp[0] = 8; /* echo request */
+        icmp[4] = PROBE_ICMP_ID >> 8;
+        icmp[5] = PROBE_ICMP_ID & 0xff;
+        icmp[7] = (uint8_t)i;
+        c = inet_csum(icmp, 8);
+        icmp[2] = (uint8_t)(c >> 8);
+        icmp[3] = (uint8_t)c;
+        if (write(f->tun_fd[i], pkt, (size_t)(f->vnet_hdr_len + PROBE_LEN)) < 0) {
+            fprintf(stderr, "wanem: self-test write to TUN of site %d: %m\n", i);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Is this the answer to the self-test probe of site src? */
+static int is_probe_reply(dwcl_fwd_t *f, int src, const uint8_t *ip, ssize_t len)
+{
+    uint32_t dst;
+
+    if (len < PROBE_LEN || ip[0] != 0x45 || ip[9] != 1 || ip[20] != 0 ||
+        ip[24] != (PROBE_ICMP_ID >> 8) || ip[25] != (PROBE_ICMP_ID & 0xff)) {
+        return 0;
+    }
+    dst = ((uint32_t)ip[16] << 24) | ((uint32_t)ip[17] << 16) | ((uint32_t)ip[18] << 8) | ip[19];
+    if (dst != probe_src(f, src) || ip[27] != (uint8_t)src) {
+        return 0;
+    }
+    if (!f->probe_ok[src]) {
+        f->probe_ok[src] = 1;
+        f->probes_pending--;
+    }
+    return 1;
 }
 
 /* Site index of an IPv4 destination, or -1. */
@@ -123,7 +222,7 @@ static void receive(dwcl_fwd_t *f, int src)
         ssize_t len = read(f->tun_fd[src], f->buf, RX_BUF_BYTES);
         const uint8_t *ip = f->buf + f->vnet_hdr_len;
         uint32_t gso = 0;
-        int dst;
+        int dst, li;
 
         if (len < 0) {
             if (errno != EAGAIN && errno != EINTR) {
@@ -139,14 +238,22 @@ static void receive(dwcl_fwd_t *f, int src)
         if (f->vnet_hdr_len != 0 && f->buf[1] != 0) { /* gso_type != NONE */
             gso = (uint32_t)f->buf[4] | ((uint32_t)f->buf[5] << 8);
         }
+        if (f->probes_pending && is_probe_reply(f, src, ip, len - f->vnet_hdr_len)) {
+            continue;
+        }
         dst = route(f, ip, len - f->vnet_hdr_len);
         if (dst < 0 || dst == src) {
             f->unroutable++;
             continue;
         }
-        dwcl_wanlink_submit(&f->links[src * f->nsites + dst], dwcl_fwd_now_ns(), f->buf,
-                            (uint32_t)len,
-                            dwcl_wanlink_wire_bytes(ip, (uint32_t)(len - f->vnet_hdr_len), gso));
+        li = src * f->nsites + dst;
+        if (dwcl_wanlink_submit(&f->links[li], dwcl_fwd_now_ns(), f->buf, (uint32_t)len,
+                                dwcl_wanlink_wire_bytes(ip, (uint32_t)(len - f->vnet_hdr_len),
+                                                        gso)) == DWCL_WANLINK_QUEUED &&
+            !f->is_active[li]) {
+            f->is_active[li] = 1;
+            f->active[f->nactive++] = li;
+        }
     }
 }
 
@@ -156,7 +263,8 @@ static uint64_t release(dwcl_fwd_t *f, uint64_t now)
     uint64_t next = UINT64_MAX;
     int n = f->nsites;
 
-    for (int i = 0; i < n * n; i++) {
+    for (int k = 0; k < f->nactive;) {
+        int i = f->active[k];
         dwcl_wanlink_t *l = &f->links[i];
         while (l->count != 0 && dwcl_wanlink_next(l) <= now) {
             const dwcl_wanlink_pkt_t *p = dwcl_wanlink_head(l);
@@ -171,9 +279,15 @@ static uint64_t release(dwcl_fwd_t *f, uint64_t now)
             dwcl_wanlink_pop(l);
             f->last_tx_ns = now;
         }
+        if (l->count == 0) { /* drop it from the active list */
+            f->is_active[i] = 0;
+            f->active[k] = f->active[--f->nactive];
+            continue;
+        }
         if (dwcl_wanlink_next(l) < next) {
             next = dwcl_wanlink_next(l);
         }
+        k++;
     }
     return next;
 }

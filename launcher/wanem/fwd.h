@@ -44,6 +44,11 @@ typedef struct dwcl_fwd {
     int nwatch;               /**< number of extra watched descriptors */
     uint64_t spin_ns;         /**< busy-poll window before a release */
     uint64_t last_tx_ns;      /**< time of the latest write to a TUN */
+    int *active;              /**< indices of the links holding packets */
+    int nactive;              /**< number of entries in active */
+    uint8_t *is_active;       /**< per link: listed in active */
+    uint8_t *probe_ok;        /**< per site: self-test answered */
+    int probes_pending;       /**< sites whose self-test is not answered yet */
 } dwcl_fwd_t;
 
 /** Current CLOCK_MONOTONIC time in nanoseconds. */
@@ -63,6 +68,21 @@ int dwcl_fwd_init(dwcl_fwd_t *f, const dwcl_sites_t *sites, int *tun_fd, int vne
 
 /** Release the forwarder's memory (not the TUN descriptors). */
 void dwcl_fwd_fini(dwcl_fwd_t *f);
+
+/**
+ * Self-test of every site's device: write an ICMP echo request for the
+ * site's address (from another site's address) into its TUN device; the
+ * namespace's answer comes back through the same device and is taken by
+ * the forwarder instead of being routed. Call again to resend.
+ * @return 0, or -1 if a probe could not be written (message on stderr)
+ */
+int dwcl_fwd_probe(dwcl_fwd_t *f);
+
+/** Number of sites whose self-test has not been answered yet. */
+static inline int dwcl_fwd_probes_pending(const dwcl_fwd_t *f)
+{
+    return f->probes_pending;
+}
 
 /**
  * Watch an extra descriptor (signalfd, ...) in dwcl_fwd_run.

@@ -36,9 +36,9 @@ int dwcl_wanlink_init(dwcl_wanlink_t *l, const dwcl_link_params_t *p, uint64_t s
     seed = (seed ^ (seed >> 30)) * 0xBF58476D1CE4E5B9ull;
     seed = (seed ^ (seed >> 27)) * 0x94D049BB133111EBull;
     l->rng = (seed ^ (seed >> 31)) | 1;
-    l->cap = 256;
-    l->ring = calloc(l->cap, sizeof(*l->ring));
-    return l->ring ? 0 : -1;
+    l->cap = 0; /* the ring is allocated on first use */
+    l->ring = NULL;
+    return 0;
 }
 
 void dwcl_wanlink_fini(dwcl_wanlink_t *l)
@@ -56,7 +56,7 @@ void dwcl_wanlink_fini(dwcl_wanlink_t *l)
 
 static int ring_grow(dwcl_wanlink_t *l)
 {
-    uint32_t ncap = l->cap * 2;
+    uint32_t ncap = l->cap ? l->cap * 2 : 64;
     dwcl_wanlink_pkt_t *n;
 
     if (ncap == 0 || ncap > (1u << 24)) {
@@ -69,6 +69,7 @@ static int ring_grow(dwcl_wanlink_t *l)
     for (uint32_t i = 0; i < l->count; i++) {
         n[i] = l->ring[(l->head + i) & (l->cap - 1)];
     }
+    /* cap is 0 only when count is 0, so the mask above is never used then */
     free(l->ring);
     l->ring = n;
     l->cap = ncap;
@@ -118,7 +119,7 @@ dwcl_wanlink_verdict_t dwcl_wanlink_submit(dwcl_wanlink_t *l, uint64_t now, cons
         l->stats.drop_queue++;
         return DWCL_WANLINK_DROP_NOMEM;
     }
-    if (backlog + wire_bytes > l->stats.queue_peak) {
+    if (l->p.rate_bps != 0 && backlog + wire_bytes > l->stats.queue_peak) {
         l->stats.queue_peak = backlog + wire_bytes;
     }
     /* serialisation */

@@ -76,7 +76,7 @@ typedef struct dwcl_wanlink {
  * @param p         resolved parameters (copied)
  * @param start_ns  time zero (for blackout windows)
  * @param seed      random seed for loss and jitter (any value)
- * @return 0, or -1 if out of memory
+ * @return 0 (memory for packets is allocated when they arrive)
  */
 int dwcl_wanlink_init(dwcl_wanlink_t *l, const dwcl_link_params_t *p, uint64_t start_ns,
                       uint64_t seed);

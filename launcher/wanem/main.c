@@ -36,6 +36,8 @@ typedef struct opts {
     char prefix[64];
     double time_limit;
     int exact;
+    int dry_run;
+    int quiet;
     int mtu;
     const char *ready_file;
     const char *stats_file;
@@ -66,10 +68,13 @@ static void usage(FILE *out)
         "  --time-limit S      stop after S seconds (default 600)\n"
         "  --exact             per-packet mode: no offloads, exact iid loss (< ~1 Gbit/s)\n"
         "  --mtu N             MTU of the emulated interfaces (default 1500)\n"
-        "  --ready-file F      write the site list to F once forwarding runs\n"
+        "  --ready-file F      write the site list to F once every site's device\n"
+        "                      answered a self-test (removed at exit)\n"
         "  --stats F           also write the exit counters to F\n"
         "  --seed N            random seed for loss and jitter (default: time)\n"
         "  --spin-us N         busy-poll the last N us before a release (default 200)\n"
+        "  --dry-run           check the sites file, print the plan, set up nothing\n"
+        "  --quiet             print only errors (counters still go to --stats)\n"
         "  --cleanup PREFIX    remove namespaces/hosts files PREFIX-* left behind\n"
         "With a command: run it in the root namespace with DWCP_WANEM_PREFIX,\n"
         "DWCP_WANEM_SITES (site:namespace:address,...) and DWCP_WANEM_IFACE set,\n"
@@ -98,6 +103,7 @@ static int parse_opts(int argc, char **argv, opts_t *o, const char **cleanup)
         {"mtu", required_argument, NULL, 'm'}, {"ready-file", required_argument, NULL, 'r'},
         {"stats", required_argument, NULL, 'S'}, {"seed", required_argument, NULL, 'e'},
         {"cleanup", required_argument, NULL, 'c'}, {"spin-us", required_argument, NULL, 'u'},
+        {"dry-run", no_argument, NULL, 'n'}, {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -110,7 +116,7 @@ static int parse_opts(int argc, char **argv, opts_t *o, const char **cleanup)
     o->mtu = 1500;
     o->spin_ns = DWCL_FWD_SPIN_NS;
     o->seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-    while ((c = getopt_long(argc, argv, "+s:p:t:xm:r:S:e:c:u:h", lo, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+s:p:t:xm:r:S:e:c:u:nqh", lo, NULL)) != -1) {
         switch (c) {
         case 's': o->sites_file = optarg; break;
         case 'p':
@@ -129,6 +135,8 @@ static int parse_opts(int argc, char **argv, opts_t *o, const char **cleanup)
             }
             break;
         case 'x': o->exact = 1; break;
+        case 'n': o->dry_run = 1; break;
+        case 'q': o->quiet = 1; break;
         case 'm':
             o->mtu = (int)strtol(optarg, &end, 10);
             if (*end != '\0' || o->mtu < 576 || o->mtu > 65000) {
@@ -188,15 +196,25 @@ static void print_plan(FILE *out, const emu_t *e)
     for (int a = 0; a < s->nsites; a++) {
         for (int b = 0; b < s->nsites; b++) {
             const dwcl_link_params_t *p = dwcl_sites_link(s, a, b);
-            char rate[32];
+            char rate[32], queue[32];
             if (a == b) {
                 continue;
             }
             fmt_rate(p->rate_bps, rate, sizeof(rate));
-            fprintf(out, "  link %s->%s delay=%.3fms jitter=%.3fms rate=%s loss=%g%% "
-                    "queue=%" PRIu64 "B blackouts=%d\n", s->sites[a].name, s->sites[b].name,
-                    (double)p->delay_ns / 1e6, (double)p->jitter_ns / 1e6, rate,
-                    p->loss * 100.0, p->queue_bytes, p->nblackouts);
+            if (p->queue_bytes != 0) {
+                snprintf(queue, sizeof(queue), "%" PRIu64 "B", p->queue_bytes);
+            } else {
+                snprintf(queue, sizeof(queue), "none");
+            }
+            fprintf(out, "  link %s->%s delay=%.3fms jitter=%.3fms rate=%s loss=%g%% queue=%s",
+                    s->sites[a].name, s->sites[b].name, (double)p->delay_ns / 1e6,
+                    (double)p->jitter_ns / 1e6, rate, p->loss * 100.0, queue);
+            for (int k = 0; k < p->nblackouts; k++) {
+                fprintf(out, "%s%gs-%gs", k ? "," : " blackout=",
+                        (double)p->blackouts[k].start_ns / 1e9,
+                        (double)p->blackouts[k].end_ns / 1e9);
+            }
+            fputc('\n', out);
         }
     }
 }
@@ -249,6 +267,11 @@ static void teardown(emu_t *e)
             e->hosts_written[i] = 0;
         }
         if (e->created[i]) {
+            int killed = dwcl_netns_stop_pids(e->nsname[i], 2000);
+            if (killed > 0) {
+                fprintf(stderr, "wanem: killed %d process(es) left in %s\n", killed,
+                        e->nsname[i]);
+            }
             if (dwcl_netns_delete(e->nsname[i]) != 0) {
                 fprintf(stderr, "wanem: cannot delete namespace %s: %m\n", e->nsname[i]);
             }
@@ -403,6 +426,39 @@ static int status_to_code(int status)
     return 1;
 }
 
+/* Check that every site's device answers before declaring readiness. */
+static int self_test(emu_t *e, dwcl_fwd_t *f, int sfd)
+{
+    /* up to 20 rounds of 250 ms, polling for answers every 10 ms */
+    for (int round = 0; round < 20 && dwcl_fwd_probes_pending(f) > 0; round++) {
+        uint64_t until = dwcl_fwd_now_ns() + 250000000ull, now;
+        if (dwcl_fwd_probe(f) != 0) {
+            return -1;
+        }
+        while (dwcl_fwd_probes_pending(f) > 0 && (now = dwcl_fwd_now_ns()) < until) {
+            int r = dwcl_fwd_run(f, now + 10000000ull < until ? now + 10000000ull : until);
+            struct signalfd_siginfo si;
+            if (r == -2) {
+                return -1;
+            }
+            if (r >= 0 && read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si) &&
+                si.ssi_signo != SIGCHLD) {
+                fprintf(stderr, "wanem: caught signal %d during self-test, stopping\n",
+                        (int)si.ssi_signo);
+                return -1;
+            }
+        }
+    }
+    for (int i = 0; i < e->sites->nsites; i++) {
+        if (!f->probe_ok[i]) {
+            fprintf(stderr, "wanem: self-test failed: namespace %s did not answer an ICMP "
+                    "echo through its TUN device within 5 s\n", e->nsname[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int run(emu_t *e, int sfd, const sigset_t *oldmask)
 {
     dwcl_fwd_t f;
@@ -417,6 +473,10 @@ static int run(emu_t *e, int sfd, const sigset_t *oldmask)
         return 1;
     }
     f.spin_ns = e->o->spin_ns;
+    if (self_test(e, &f, sfd) != 0) {
+        dwcl_fwd_fini(&f);
+        return 1;
+    }
     if (e->o->ready_file != NULL && write_ready(e) != 0) {
         dwcl_fwd_fini(&f);
         return 1;
@@ -428,14 +488,19 @@ static int run(emu_t *e, int sfd, const sigset_t *oldmask)
             return 1;
         }
     }
-    fprintf(stderr, "wanem: forwarding between %d sites (%s mode), prefix %s, limit %.0f s\n",
-            e->sites->nsites, e->o->exact ? "exact" : "fast", e->o->prefix, e->o->time_limit);
+    if (!e->o->quiet) {
+        fprintf(stderr, "wanem: forwarding between %d sites (%s mode), prefix %s, "
+                "limit %.0f s\n", e->sites->nsites, e->o->exact ? "exact" : "fast", e->o->prefix,
+                e->o->time_limit);
+    }
     while (!done) {
         struct signalfd_siginfo si;
         int r = dwcl_fwd_run(&f, deadline);
 
         if (r == -1) {
-            fprintf(stderr, "wanem: time limit of %.0f s reached\n", e->o->time_limit);
+            if (!e->o->quiet || child > 0) {
+                fprintf(stderr, "wanem: time limit of %.0f s reached\n", e->o->time_limit);
+            }
             code = child > 0 ? 124 : 0;
             break;
         }
@@ -460,7 +525,9 @@ static int run(emu_t *e, int sfd, const sigset_t *oldmask)
     if (child > 0) {
         stop_command(child);
     }
-    write_summary(stderr, e, &f, dwcl_fwd_now_ns() - start);
+    if (!e->o->quiet) {
+        write_summary(stderr, e, &f, dwcl_fwd_now_ns() - start);
+    }
     if (e->o->stats_file != NULL) {
         FILE *sf = fopen(e->o->stats_file, "w");
         if (sf == NULL) {
@@ -518,6 +585,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "wanem: out of memory\n");
         goto out;
     }
+    if (o.dry_run) {
+        print_plan(stdout, &e);
+        code = 0;
+        goto out;
+    }
     if (!dwcl_netns_have_caps()) {
         fprintf(stderr, "wanem: needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN) to create network "
                 "namespaces and TUN devices; run it with sudo. Nothing was set up.\n");
@@ -542,7 +614,9 @@ int main(int argc, char **argv)
     }
     prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
     if (setup(&e) == 0) {
-        print_plan(stderr, &e);
+        if (!o.quiet) {
+            print_plan(stderr, &e);
+        }
         code = run(&e, sfd, &oldmask);
     }
     teardown(&e);

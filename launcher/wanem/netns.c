@@ -12,6 +12,8 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,6 +228,54 @@ int dwcl_netns_delete(const char *name)
     return 0;
 }
 
+int dwcl_netns_signal_pids(const char *name, int sig)
+{
+    char path[PATH_MAX];
+    struct stat ns, st;
+    struct dirent *e;
+    DIR *d;
+    int n = 0;
+
+    snprintf(path, sizeof(path), "%s/%s", DWCL_NETNS_RUN_DIR, name);
+    if (stat(path, &ns) != 0) {
+        return 0;
+    }
+    d = opendir("/proc");
+    if (d == NULL) {
+        return 0;
+    }
+    while ((e = readdir(d)) != NULL) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end != '\0' || pid <= 1 || pid == (long)getpid()) {
+            continue;
+        }
+        snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
+        if (stat(path, &st) == 0 && st.st_ino == ns.st_ino && st.st_dev == ns.st_dev) {
+            if (kill((pid_t)pid, sig) == 0) {
+                n++;
+            }
+        }
+    }
+    closedir(d);
+    return n;
+}
+
+int dwcl_netns_stop_pids(const char *name, int grace_ms)
+{
+    if (dwcl_netns_signal_pids(name, SIGTERM) == 0) {
+        return 0;
+    }
+    for (int waited = 0; waited < grace_ms; waited += 20) {
+        struct timespec ts = {0, 20 * 1000000L};
+        nanosleep(&ts, NULL);
+        if (dwcl_netns_signal_pids(name, 0) == 0) {
+            return 0;
+        }
+    }
+    return dwcl_netns_signal_pids(name, SIGKILL);
+}
+
 int dwcl_netns_write_hosts(const char *name, const char *const *lines, int nlines, char *err,
                            size_t errlen)
 {
@@ -292,13 +342,17 @@ int dwcl_netns_cleanup_prefix(const char *prefix, int verbose)
 {
     DIR *d;
     struct dirent *e;
-    int removed = 0, failed = 0;
+    int removed = 0, failed = 0, n;
 
     d = opendir(DWCL_NETNS_RUN_DIR);
     if (d != NULL) {
         while ((e = readdir(d)) != NULL) {
             if (!matches(e->d_name, prefix)) {
                 continue;
+            }
+            n = dwcl_netns_stop_pids(e->d_name, 1000);
+            if (n > 0) {
+                fprintf(stderr, "wanem: killed %d process(es) left in %s\n", n, e->d_name);
             }
             if (dwcl_netns_delete(e->d_name) != 0) {
                 fprintf(stderr, "wanem: cannot remove namespace %s: %m\n", e->d_name);

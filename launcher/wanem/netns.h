@@ -51,6 +51,20 @@ int dwcl_netns_create_with_tun(const char *name, const dwcl_tun_cfg_t *cfg, int 
 int dwcl_netns_delete(const char *name);
 
 /**
+ * Send a signal to every process living in the named namespace NAME (as
+ * `ip netns pids` finds them: /proc/PID/ns/net is the same namespace).
+ * @return number of processes signalled (0 if none or no such namespace)
+ */
+int dwcl_netns_signal_pids(const char *name, int sig);
+
+/**
+ * Stop the processes in namespace NAME: SIGTERM, then SIGKILL to those
+ * still there after grace_ms milliseconds.
+ * @return number of processes that had to be killed with SIGKILL
+ */
+int dwcl_netns_stop_pids(const char *name, int grace_ms);
+
+/**
  * Write /etc/netns/NAME/hosts: a copy of /etc/hosts followed by the given
  * lines (each "ADDR NAME..." without newline).
  * @return 0 on success, -1 with a message in err

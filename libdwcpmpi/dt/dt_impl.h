@@ -24,6 +24,24 @@
 #include "dwcp.h"
 #include "dwcp_dt.h"
 
+/*
+ * Fortran REAL*16 / COMPLEX*32 are IEEE binary128 (gfortran's REAL(16) is __float128), not the
+ * x87 long double: use __float128 where the compiler has it.
+ */
+#ifdef __SIZEOF_FLOAT128__
+typedef __float128 dt_quad_t;
+#define DT_QUAD_CV DT_CV_FLOAT
+#else
+typedef long double dt_quad_t;
+#define DT_QUAD_CV DT_CV_LDOUBLE
+#endif
+#define DT_CQUAD_CV (DT_QUAD_CV == DT_CV_FLOAT ? DT_CV_CFLOAT : DT_CV_CLDOUBLE)
+
+/** COMPLEX*32: two binary128 values. */
+typedef struct dt_cquad {
+    dt_quad_t re, im;
+} dt_cquad_t;
+
 /** Pieces per element above which no flat piece list is kept. */
 #define DT_FLAT_MAX 1024
 

@@ -5,6 +5,7 @@
  * holding the start offset is found by division (vectors) or binary search (psum, flat_psum),
  * so a chunk at any offset costs O(depth * log blocks) to locate, then O(pieces) to copy.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "dt_impl.h"
@@ -261,6 +262,37 @@ dwcs_status_t dwcp_dt_iov(const void *buf, size_t count, const dwcp_dt_t *dt, st
     }
     *n = w.n;
     return DWCS_OK;
+}
+
+dwcs_status_t dwcp_dt_copy(const void *src, size_t scount, const dwcp_dt_t *sdt, void *dst,
+                           size_t rcount, const dwcp_dt_t *rdt)
+{
+    size_t slen = scount * sdt->size, rlen = rcount * rdt->size;
+    size_t len = slen < rlen ? slen : rlen;
+    dwcs_status_t st = slen > rlen ? DWCS_ERR_TRUNCATE : DWCS_OK;
+    if (len == 0) {
+        return st;
+    }
+    if (sdt->contig && rdt->contig) {
+        memmove((char *)dst + rdt->true_lb, (const char *)src + sdt->true_lb, len);
+    } else if (sdt->contig) {
+        dwcp_dt_unpack((const char *)src + sdt->true_lb, len, dst, rcount, rdt, 0);
+    } else if (rdt->contig) {
+        dwcp_dt_pack(src, scount, sdt, 0, (char *)dst + rdt->true_lb, len);
+    } else {
+        size_t cap = len < (64u << 10) ? len : (64u << 10);
+        char *tmp = malloc(cap);
+        if (tmp == NULL) {
+            return DWCS_ERR_NO_MEMORY;
+        }
+        for (size_t off = 0; off < len; off += cap) {
+            size_t n = len - off < cap ? len - off : cap;
+            dwcp_dt_pack(src, scount, sdt, off, tmp, n);
+            dwcp_dt_unpack(tmp, n, dst, rcount, rdt, off);
+        }
+        free(tmp);
+    }
+    return st;
 }
 
 /* ---- element counting (MPI_Get_elements) -------------------------------------------------- */

@@ -66,6 +66,16 @@ void dwcp_dt_unpack(const void *in, size_t len, void *buf, size_t count, const d
                     size_t offset);
 
 /**
+ * Copy typed data to typed data (local copies in collectives, sends to self): the packed
+ * stream of @p scount elements of @p sdt at @p src is unpacked into @p rcount elements of
+ * @p rdt at @p dst. Copies min(send, receive) bytes; returns DWCS_ERR_TRUNCATE if the send
+ * data is larger than the receive type can hold, DWCS_ERR_NO_MEMORY if a bounce buffer could
+ * not be allocated, DWCS_OK otherwise.
+ */
+dwcs_status_t dwcp_dt_copy(const void *src, size_t scount, const dwcp_dt_t *sdt, void *dst,
+                           size_t rcount, const dwcp_dt_t *rdt);
+
+/**
  * Describe the data of @p count elements at @p buf as at most @p max contiguous pieces in
  * packed order. Returns DWCS_OK and *n, or DWCS_ERR_OVERFLOW if more than @p max are needed
  * (the caller then packs instead).

@@ -14,6 +14,11 @@
 #include "dwcp_op.h"
 #include "dt_impl.h"
 
+/* Packed bytes reduced per step for non-contiguous datatypes. */
+#ifndef OP_CHUNK
+#define OP_CHUNK (256 * 1024)
+#endif
+
 static dwcp_op_t predef[DWCP_OP_NUM_BUILTIN];
 
 static const char *const op_names[DWCP_OP_NUM_BUILTIN] = {
@@ -174,29 +179,39 @@ int dwcp_op_apply(const dwcp_op_t *op, const void *in, void *inout, size_t count
     if (dt->size == 0) {
         return MPI_SUCCESS;
     }
-    size_t n = count * (dt->size / bt->pub.size);
     if (dt->contig && bt->pub.contig) {
+        size_t n = count * (dt->size / bt->pub.size);
         return dt_op_basic(op->index, b, (const char *)in + dt->true_lb,
                            (char *)inout + dt->true_lb, n, bext);
     }
-    /* gather both operands as n native builtin elements, reduce, scatter back */
-    size_t len = count * dt->size, nat = n * bext;
-    char *pin = malloc(len), *pio = malloc(len);
-    char *ain = bt->pub.contig ? pin : malloc(nat), *aio = bt->pub.contig ? pio : malloc(nat);
+    /*
+     * Gather both operands chunk by chunk as native builtin elements, reduce, scatter the
+     * result back; chunks are whole builtin elements of at most OP_CHUNK packed bytes.
+     */
+    size_t bsz = bt->pub.size, len = count * dt->size;
+    size_t per = OP_CHUNK / bsz > 0 ? OP_CHUNK / bsz : 1;
+    size_t cap = per * bsz < len ? per * bsz : len, ncap = cap / bsz;
+    char *pin = malloc(cap), *pio = malloc(cap);
+    char *ain = bt->pub.contig ? pin : malloc(ncap * bext);
+    char *aio = bt->pub.contig ? pio : malloc(ncap * bext);
     int rc = MPI_ERR_NO_MEM;
     if (pin != NULL && pio != NULL && ain != NULL && aio != NULL) {
-        dwcp_dt_pack(in, count, dt, 0, pin, len);
-        dwcp_dt_pack(inout, count, dt, 0, pio, len);
-        if (!bt->pub.contig) {
-            dwcp_dt_unpack(pin, len, ain, n, &bt->pub, 0);
-            dwcp_dt_unpack(pio, len, aio, n, &bt->pub, 0);
-        }
-        rc = dt_op_basic(op->index, b, ain, aio, n, bext);
-        if (rc == MPI_SUCCESS) {
+        rc = MPI_SUCCESS;
+        for (size_t off = 0; off < len && rc == MPI_SUCCESS; off += cap) {
+            size_t c = len - off < cap ? len - off : cap, ne = c / bsz;
+            dwcp_dt_pack(in, count, dt, off, pin, c);
+            dwcp_dt_pack(inout, count, dt, off, pio, c);
             if (!bt->pub.contig) {
-                dwcp_dt_pack(aio, n, &bt->pub, 0, pio, len);
+                dwcp_dt_unpack(pin, c, ain, ne, &bt->pub, 0);
+                dwcp_dt_unpack(pio, c, aio, ne, &bt->pub, 0);
             }
-            dwcp_dt_unpack(pio, len, inout, count, dt, 0);
+            rc = dt_op_basic(op->index, b, ain, aio, ne, bext);
+            if (rc == MPI_SUCCESS) {
+                if (!bt->pub.contig) {
+                    dwcp_dt_pack(aio, ne, &bt->pub, 0, pio, c);
+                }
+                dwcp_dt_unpack(pio, c, inout, count, dt, off);
+            }
         }
     }
     if (ain != pin) {

@@ -18,7 +18,7 @@ enum { C_CINT = 1, C_FINT = 2, C_FLOAT = 4, C_LOGICAL = 8, C_COMPLEX = 16, C_BYT
 
 enum {
     T_NONE, T_I8, T_U8, T_I16, T_U16, T_I32, T_U32, T_I64, T_U64, T_FLT, T_DBL, T_LDBL, T_CFLT,
-    T_CDBL, T_CLDBL, T_BOOL, T_FLOG, /* Fortran LOGICAL: int32, nonzero is true */
+    T_CDBL, T_CLDBL, T_QUAD, T_CQUAD, T_BOOL, T_FLOG, /* Fortran LOGICAL: int32, nonzero is true */
     T_P_FLOAT_INT, T_P_DOUBLE_INT, T_P_LONG_INT, T_P_2INT, T_P_SHORT_INT, T_P_LDOUBLE_INT,
     T_P_2FLOAT, T_P_2DOUBLE,
 };
@@ -79,10 +79,10 @@ static const struct {
     [52] = {T_I64, C_FINT},
     [53] = {T_FLT, C_FLOAT},
     [54] = {T_DBL, C_FLOAT},
-    [55] = {T_LDBL, C_FLOAT},
+    [55] = {T_QUAD, C_FLOAT},
     [56] = {T_CFLT, C_COMPLEX},
     [57] = {T_CDBL, C_COMPLEX},
-    [58] = {T_CLDBL, C_COMPLEX},
+    [58] = {T_CQUAD, C_COMPLEX},
     [59] = {T_BOOL, C_LOGICAL},
     [60] = {T_CFLT, C_COMPLEX},
     [61] = {T_CDBL, C_COMPLEX},
@@ -130,8 +130,8 @@ int dt_op_allowed(int op, int basic)
 /* Integer kernels; U is the unsigned type of T for wrapping arithmetic. */
 #define INT_OPS(T, U)                                                                              \
     switch (op) {                                                                                  \
-    case 1: LOOP(T, if (a[i] > b[i]) b[i] = a[i]); break;                                          \
-    case 2: LOOP(T, if (a[i] < b[i]) b[i] = a[i]); break;                                          \
+    case 1: LOOP(T, if (a[i] > b[i]) { b[i] = a[i]; }); break;                                     \
+    case 2: LOOP(T, if (a[i] < b[i]) { b[i] = a[i]; }); break;                                     \
     case 3: LOOP(T, b[i] = (T)((U)a[i] + (U)b[i])); break;                                         \
     case 4: LOOP(T, b[i] = (T)((U)a[i] * (U)b[i])); break;                                         \
     case 5: LOOP(T, b[i] = (T)(a[i] && b[i])); break;                                              \
@@ -145,8 +145,8 @@ int dt_op_allowed(int op, int basic)
 
 #define FLOAT_OPS(T)                                                                               \
     switch (op) {                                                                                  \
-    case 1: LOOP(T, if (a[i] > b[i]) b[i] = a[i]); break;                                          \
-    case 2: LOOP(T, if (a[i] < b[i]) b[i] = a[i]); break;                                          \
+    case 1: LOOP(T, if (a[i] > b[i]) { b[i] = a[i]; }); break;                                     \
+    case 2: LOOP(T, if (a[i] < b[i]) { b[i] = a[i]; }); break;                                     \
     case 3: LOOP(T, b[i] = a[i] + b[i]); break;                                                    \
     case 4: LOOP(T, b[i] = a[i] * b[i]); break;                                                    \
     default: return MPI_ERR_OP;                                                                    \
@@ -167,14 +167,16 @@ int dt_op_allowed(int op, int basic)
     default: return MPI_ERR_OP;                                                                    \
     }
 
+#define TIE_LOWER(a, b, i) ((a)[i].v == (b)[i].v && (a)[i].k < (b)[i].k)
+
 /* MINLOC/MAXLOC on pairs {value v; index k}: ties keep the smaller index. */
 #define LOC_OPS(P)                                                                                 \
     switch (op) {                                                                                  \
     case 11:                                                                                       \
-        LOOP(P, if (a[i].v < b[i].v || (a[i].v == b[i].v && a[i].k < b[i].k)) b[i] = a[i]);      \
+        LOOP(P, if (a[i].v < b[i].v || TIE_LOWER(a, b, i)) { b[i] = a[i]; });                      \
         break;                                                                                     \
     case 12:                                                                                       \
-        LOOP(P, if (a[i].v > b[i].v || (a[i].v == b[i].v && a[i].k < b[i].k)) b[i] = a[i]);      \
+        LOOP(P, if (a[i].v > b[i].v || TIE_LOWER(a, b, i)) { b[i] = a[i]; });                      \
         break;                                                                                     \
     default: return MPI_ERR_OP;                                                                    \
     }
@@ -215,6 +217,20 @@ int dt_op_basic(int op, int basic, const void *in, void *io, size_t n, size_t ex
     case T_CFLT: COMPLEX_OPS(float _Complex); break;
     case T_CDBL: COMPLEX_OPS(double _Complex); break;
     case T_CLDBL: COMPLEX_OPS(long double _Complex); break;
+    case T_QUAD: FLOAT_OPS(dt_quad_t); break;
+    case T_CQUAD:
+        switch (op) {
+        case 3: LOOP(dt_cquad_t, { b[i].re += a[i].re; b[i].im += a[i].im; }); break;
+        case 4:
+            LOOP(dt_cquad_t, {
+                dt_quad_t re = a[i].re * b[i].re - a[i].im * b[i].im;
+                b[i].im = a[i].re * b[i].im + a[i].im * b[i].re;
+                b[i].re = re;
+            });
+            break;
+        default: return MPI_ERR_OP;
+        }
+        break;
     case T_BOOL: LOGICAL_OPS(_Bool, 1); break;
     case T_FLOG: LOGICAL_OPS(int32_t, 1); break;
     case T_P_FLOAT_INT: LOC_OPS(struct p_float_int); break;

@@ -1,5 +1,6 @@
 /* Requests (allocation, handles, completion) and the progress engine. */
 #include <sched.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,15 +133,24 @@ void dwcp_progress_hooks_free(void)
     nhooks = caphooks = 0;
 }
 
+/*
+ * AMST polls sockets with a system call; WAN round trips are milliseconds, so it is polled on
+ * every 16th pass only, unless it had work on its last poll. The intra-site path (UCX) then
+ * pays no system call per pass.
+ */
+#define AMST_POLL_EVERY 16
+
 unsigned dwcp_progress(void)
 {
+    static unsigned tick, amst_busy;
     unsigned n = 0;
     int i;
     if (dwcp_g.iface_ucx != NULL) {
         n += dwct_ucx_ops.progress(dwcp_g.iface_ucx);
     }
-    if (dwcp_g.iface_amst != NULL) {
-        n += dwct_amst_ops.progress(dwcp_g.iface_amst);
+    if (dwcp_g.iface_amst != NULL && (amst_busy || ++tick % AMST_POLL_EVERY == 0)) {
+        amst_busy = dwct_amst_ops.progress(dwcp_g.iface_amst);
+        n += amst_busy;
     }
     if (dwcp_g.iface_self != NULL) {
         n += dwct_self_ops.progress(dwcp_g.iface_self);
@@ -153,12 +163,21 @@ unsigned dwcp_progress(void)
 
 void dwcp_wait_idle(unsigned events, unsigned *idle)
 {
+    if (dwcp_mt) {
+        dwcp_lock_yield(); /* other threads may be waiting to call into the library */
+    }
     if (events > 0) {
         *idle = 0;
         return;
     }
-    /* Oversubscribed runs (more ranks than cores) need the spinning rank to give way. */
-    if (++*idle >= 64) {
+    ++*idle;
+    /* A long wait (a WAN round trip, a late peer) sleeps between passes so that ranks and the
+     * emulator sharing the cores get them; a short one spins, yielding to oversubscribed
+     * ranks. */
+    if (*idle >= (unsigned)dwcp_g.cfg.idle_spin && dwcp_g.cfg.idle_sleep > 0) {
+        struct timespec ts = {0, (long)(dwcp_g.cfg.idle_sleep * 1e9)};
+        nanosleep(&ts, NULL);
+    } else if (*idle >= 64) {
         sched_yield();
     }
 }

@@ -207,6 +207,52 @@ Test(dtop, derived_single_basic_types)
     MPI_Type_free(&pv);
 }
 
+Test(dtop, large_noncontiguous_in_chunks)
+{
+    /* more than one reduction chunk (256 KiB packed) of strided ints and padded pairs */
+    enum { N = 300000 };
+    int *a = malloc(2 * N * sizeof(int)), *b = malloc(2 * N * sizeof(int));
+    for (int i = 0; i < 2 * N; i++) {
+        a[i] = i;
+        b[i] = -3 * i;
+    }
+    MPI_Datatype v;
+    MPI_Type_vector(N, 1, 2, MPI_INT, &v);
+    MPI_Type_commit(&v);
+    cr_assert_eq(MPI_Reduce_local(a, b, 1, v, MPI_SUM), MPI_SUCCESS);
+    for (int i = 0; i < 2 * N; i++) {
+        cr_assert_eq(b[i], i % 2 == 0 ? -2 * i : -3 * i, "element %d: %d", i, b[i]);
+    }
+    MPI_Type_free(&v);
+    free(a);
+    free(b);
+    struct pair {
+        double v;
+        int k;
+    } *pa = malloc(2 * N * sizeof(struct pair)), *pb = malloc(2 * N * sizeof(struct pair));
+    for (int i = 0; i < 2 * N; i++) {
+        pa[i].v = i % 7;
+        pa[i].k = i;
+        pb[i].v = i % 5;
+        pb[i].k = -i;
+    }
+    MPI_Type_vector(N, 1, 2, MPI_DOUBLE_INT, &v);
+    MPI_Type_commit(&v);
+    cr_assert_eq(MPI_Reduce_local(pa, pb, 1, v, MPI_MAXLOC), MPI_SUCCESS);
+    for (int i = 0; i < 2 * N; i++) {
+        double wv = i % 2 == 0 && i % 7 > i % 5 ? i % 7 : i % 5;
+        int wk = i % 2 == 0 && i % 7 > i % 5 ? i : -i;
+        if (i % 2 == 0 && i % 7 == i % 5) {
+            wk = -i < i ? -i : i;
+        }
+        cr_assert(pb[i].v == wv && pb[i].k == wk, "pair %d: %g %d, want %g %d", i, pb[i].v,
+                  pb[i].k, wv, wk);
+    }
+    MPI_Type_free(&v);
+    free(pa);
+    free(pb);
+}
+
 static int calls;
 
 static void user_absmax(void *in, void *inout, int *len, MPI_Datatype *dt)
@@ -241,3 +287,25 @@ Test(dtop, user_operations)
     MPI_Op sum = MPI_SUM;
     cr_assert_eq(MPI_Op_free(&sum), MPI_ERR_OP);
 }
+
+#ifdef __SIZEOF_FLOAT128__
+Test(dtop, real16_complex32_are_binary128)
+{
+    __float128 a[] = {1.5, -2}, b[] = {0.25, 3};
+    cr_assert_eq(MPI_Reduce_local(a, b, 2, MPI_REAL16, MPI_SUM), MPI_SUCCESS);
+    cr_assert((double)b[0] == 1.75 && (double)b[1] == 1.0);
+    cr_assert_eq(MPI_Reduce_local(a, b, 2, MPI_REAL16, MPI_MAX), MPI_SUCCESS);
+    cr_assert((double)b[0] == 1.75 && (double)b[1] == 1.0);
+    __float128 c[2] = {1, 2}, d[2] = {3, -1}; /* (1+2i)(3-i) = 5+5i */
+    cr_assert_eq(MPI_Reduce_local(c, d, 1, MPI_COMPLEX32, MPI_PROD), MPI_SUCCESS);
+    cr_assert((double)d[0] == 5.0 && (double)d[1] == 5.0);
+    unsigned char x[16];
+    MPI_Aint pos = 0;
+    __float128 one = 1, back = 0;
+    MPI_Pack_external("external32", &one, 1, MPI_REAL16, x, 16, &pos);
+    cr_assert(x[0] == 0x3f && x[1] == 0xff && x[2] == 0 && x[15] == 0);
+    pos = 0;
+    MPI_Unpack_external("external32", x, 16, &pos, &back, 1, MPI_REAL16);
+    cr_assert((double)back == 1.0);
+}
+#endif

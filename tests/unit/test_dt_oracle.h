@@ -22,6 +22,8 @@ typedef struct tm {
     size_t n, cap;
     long lb, ub;
     int any;
+    long align;  /* largest builtin alignment */
+    int markers; /* explicit bounds (resized) somewhere: no struct padding */
 } tm_t;
 
 static inline void tm_push(tm_t *t, long disp, int len)
@@ -52,6 +54,7 @@ static inline tm_t tm_basic(int size)
     tm_t t = {0};
     tm_push(&t, 0, size);
     tm_bound(&t, 0, size);
+    t.align = size;
     return t;
 }
 
@@ -63,6 +66,12 @@ static inline long tm_extent(const tm_t *t)
 /* Append n copies of c starting at disp. */
 static inline void tm_append(tm_t *t, const tm_t *c, long disp, int n)
 {
+    if (n > 0 && c->align > t->align) {
+        t->align = c->align;
+    }
+    if (n > 0) {
+        t->markers |= c->markers;
+    }
     for (int k = 0; k < n; k++) {
         long base = disp + k * tm_extent(c);
         for (size_t i = 0; i < c->n; i++) {
@@ -90,7 +99,10 @@ static inline tm_t tm_hindexed(int n, const int *bl, const long *disp, const tm_
     return t;
 }
 
-/* struct; pad the extent to a multiple of @p align (the caller knows the largest member). */
+/*
+ * struct; pad the extent to a multiple of @p align (the caller knows the largest member);
+ * align 0: the largest member alignment, unless a member has explicit bounds.
+ */
 static inline tm_t tm_struct(int n, const int *bl, const long *disp, const tm_t *const *c,
                              long align)
 {
@@ -99,6 +111,9 @@ static inline tm_t tm_struct(int n, const int *bl, const long *disp, const tm_t 
         tm_append(&t, c[i], disp[i], bl[i]);
     }
     long ext = tm_extent(&t);
+    if (align == 0) {
+        align = t.markers ? 1 : t.align;
+    }
     if (align > 1 && ext % align) {
         t.ub += align - ext % align;
     }
@@ -111,6 +126,7 @@ static inline tm_t tm_resized(const tm_t *c, long lb, long extent)
     tm_append(&t, c, 0, 1);
     t.lb = lb;
     t.ub = lb + extent;
+    t.markers = 1;
     return t;
 }
 

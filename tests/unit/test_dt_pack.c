@@ -216,6 +216,35 @@ Test(dtpack, external32)
     pos = 0;
     MPI_Unpack_external("external32", x, 16, &pos, &ld3, 1, MPI_LONG_DOUBLE);
     cr_assert(ld2 == ld3);
+    /* external32 sizes of the pair types and of types whose size differs from native */
+    struct {
+        MPI_Datatype t;
+        MPI_Aint size;
+    } xs[] = {{MPI_DOUBLE_INT, 12}, {MPI_SHORT_INT, 6},           {MPI_LONG_INT, 8},
+              {MPI_WCHAR, 2},       {MPI_C_LONG_DOUBLE_COMPLEX, 32}, {MPI_LOGICAL, 4},
+              {MPI_UNSIGNED_LONG, 4}, {MPI_2DOUBLE_PRECISION, 16}, {MPI_C_BOOL, 1}};
+    for (size_t i = 0; i < sizeof(xs) / sizeof(xs[0]); i++) {
+        MPI_Pack_external_size("external32", 3, xs[i].t, &size);
+        cr_assert_eq(size, 3 * xs[i].size, "type %zu: %ld", i, (long)size);
+    }
+    struct {
+        double v;
+        int k;
+    } di = {-0.5, 258}, di2 = {0, 0};
+    pos = 0;
+    MPI_Pack_external("external32", &di, 1, MPI_DOUBLE_INT, x, 64, &pos);
+    cr_assert_eq(pos, 12);
+    static const unsigned char want_di[] = {0xbf, 0xe0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2};
+    be_check(x, want_di, 12);
+    pos = 0;
+    MPI_Unpack_external("external32", x, 12, &pos, &di2, 1, MPI_DOUBLE_INT);
+    cr_assert(di2.v == -0.5 && di2.k == 258);
+    unsigned long ul = 0x01020304UL, ul2 = 0;
+    pos = 0;
+    MPI_Pack_external("external32", &ul, 1, MPI_UNSIGNED_LONG, x, 64, &pos);
+    pos = 0;
+    MPI_Unpack_external("external32", x, 4, &pos, &ul2, 1, MPI_UNSIGNED_LONG);
+    cr_assert_eq(ul2, ul);
     pos = 0;
     cr_assert_eq(MPI_Pack_external("external32", &v, 1, t, x, 10, &pos), MPI_ERR_TRUNCATE);
     cr_assert_eq(MPI_Pack_external("native", &v, 1, t, x, 64, &pos),
@@ -384,4 +413,70 @@ Test(dtpack, attributes_copy_on_dup_delete_on_free)
     MPI_Type_free(&d);
     MPI_Type_free_keyval(&key);
     cr_assert_eq(key, MPI_KEYVAL_INVALID);
+}
+
+Test(dtpack, typed_copy)
+{
+    /* column of a 3x4 matrix (vector) into a row-strided destination (another vector) */
+    enum { R = 70000 };
+    int *m = malloc(4 * R * sizeof(int)), *out = calloc(3 * R, sizeof(int));
+    for (int i = 0; i < 4 * R; i++) {
+        m[i] = i;
+    }
+    MPI_Datatype col, dst;
+    MPI_Type_vector(R, 1, 4, MPI_INT, &col);
+    MPI_Type_vector(R, 1, 3, MPI_INT, &dst);
+    MPI_Type_commit(&col);
+    MPI_Type_commit(&dst);
+    cr_assert_eq(dwcp_dt_copy(m + 1, 1, dwcp_dt_get(col), out, 1, dwcp_dt_get(dst)), DWCS_OK);
+    for (int i = 0; i < R; i++) {
+        cr_assert_eq(out[3 * i], 4 * i + 1, "row %d", i);
+        cr_assert_eq(out[3 * i + 1], 0);
+    }
+    /* into contiguous ints, and truncation */
+    int *flat = calloc(R, sizeof(int));
+    cr_assert_eq(dwcp_dt_copy(m, 1, dwcp_dt_get(col), flat, R, dwcp_dt_get(MPI_INT)), DWCS_OK);
+    cr_assert(flat[0] == 0 && flat[R - 1] == 4 * (R - 1));
+    cr_assert_eq(dwcp_dt_copy(m, 1, dwcp_dt_get(col), flat, 10, dwcp_dt_get(MPI_INT)),
+                 DWCS_ERR_TRUNCATE);
+    cr_assert_eq(flat[9], 36);
+    MPI_Type_free(&col);
+    MPI_Type_free(&dst);
+    free(m);
+    free(out);
+    free(flat);
+}
+
+Test(dtpack, absolute_addresses_from_mpi_bottom)
+{
+    int x = 11;
+    double y = 2.5;
+    short z = -4;
+    MPI_Aint ax, ay, az;
+    MPI_Get_address(&x, &ax);
+    MPI_Get_address(&y, &ay);
+    MPI_Get_address(&z, &az);
+    int bl[] = {1, 1, 1};
+    MPI_Aint d[] = {ay, ax, az};
+    MPI_Datatype ty[] = {MPI_DOUBLE, MPI_INT, MPI_SHORT}, t;
+    MPI_Type_create_struct(3, bl, d, ty, &t);
+    MPI_Type_commit(&t);
+    char out[14];
+    int pos = 0;
+    cr_assert_eq(MPI_Pack(MPI_BOTTOM, 1, t, out, sizeof(out), &pos, MPI_COMM_WORLD),
+                 MPI_SUCCESS);
+    cr_assert_eq(pos, 14);
+    double y2;
+    int x2;
+    short z2;
+    memcpy(&y2, out, 8);
+    memcpy(&x2, out + 8, 4);
+    memcpy(&z2, out + 12, 2);
+    cr_assert(y2 == 2.5 && x2 == 11 && z2 == -4);
+    int nx = 99;
+    memcpy(out + 8, &nx, 4);
+    pos = 0;
+    cr_assert_eq(MPI_Unpack(out, 14, &pos, MPI_BOTTOM, 1, t, MPI_COMM_WORLD), MPI_SUCCESS);
+    cr_assert_eq(x, 99);
+    MPI_Type_free(&t);
 }

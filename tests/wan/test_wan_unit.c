@@ -335,3 +335,57 @@ Test(link, wire_bytes_of_super_packets)
     cr_assert_eq(dwcl_wanlink_wire_bytes(ip, 52 + 2000, 1448), 2000 + 2 * 52);
     cr_assert_eq(dwcl_wanlink_wire_bytes(ip, 1500, 0), 1500);
 }
+
+/* Mutated sites files must parse or fail with a message, never crash
+ * (a small built-in fuzz run; ASan builds make it stricter). */
+Test(sites, mutations_never_crash)
+{
+    static const char seed[] = "site A slots=2 hosts=a1,a2\nsite B\n"
+                               "default delay=1ms rate=1gbit loss=0.1% queue=64k\n"
+                               "link A B delay=50ms jitter=1ms queue=1.0bdp blackout=1s-2s\n"
+                               "link A->B loss=1%\n";
+    static const char alphabet[] = "sitelnkdfau=->#%.,0123456789 \n\tABmgbpk";
+    uint64_t x = 88172645463325252ull;
+    char text[sizeof(seed) + 64];
+
+    for (int iter = 0; iter < 20000; iter++) {
+        size_t len = sizeof(seed) - 1;
+        dwcl_sites_t *s = NULL;
+        char err[256] = "";
+
+        memcpy(text, seed, sizeof(seed));
+        for (int m = 0; m < 1 + iter % 6; m++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            size_t pos = (size_t)(x % len);
+            switch ((x >> 32) % 3) {
+            case 0: /* replace */
+                text[pos] = alphabet[(x >> 40) % (sizeof(alphabet) - 1)];
+                break;
+            case 1: /* delete */
+                memmove(text + pos, text + pos + 1, len - pos);
+                len--;
+                break;
+            default: /* insert */
+                if (len + 1 < sizeof(text)) {
+                    memmove(text + pos + 1, text + pos, len - pos + 1);
+                    text[pos] = alphabet[(x >> 40) % (sizeof(alphabet) - 1)];
+                    len++;
+                }
+                break;
+            }
+        }
+        if (dwcl_sites_parse_string(text, "fuzz", &s, err, sizeof(err)) == 0) {
+            cr_assert_not_null(s);
+            cr_assert_gt(s->nsites, 0);
+            for (int a = 0; a < s->nsites; a++) {
+                cr_assert_eq(dwcl_sites_link(s, a, a)->delay_ns, 0);
+            }
+            dwcl_sites_free(s);
+        } else {
+            cr_assert_null(s);
+            cr_assert(strncmp(err, "fuzz", 4) == 0, "error without file name: %s", err);
+        }
+    }
+}

@@ -165,7 +165,8 @@ int main(int argc, char **argv)
         optind = 2;
     } else {
         fprintf(stderr, "usage: wanping server [-p PORT] [-t SECONDS]\n"
-                        "       wanping client HOST [-p PORT] [-c COUNT] [-i MS] [-s BYTES] [-w MS]\n");
+                        "       wanping client HOST [-p PORT] [-c COUNT] [-i MS] [-s BYTES]"
+                        " [-w MS]\n");
         return 2;
     }
     while ((opt = getopt(argc, argv, "p:t:c:i:s:w:")) != -1) {

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -90,7 +91,15 @@ static int do_recv(int port, int n, double seconds, double skip)
             }
             bytes += (uint64_t)r;
             if (bytes_at_skip == 0 && last >= skip_at) {
+                /* data already received but not yet read belongs before
+                 * the window: count it as if it had been read now */
                 bytes_at_skip = bytes;
+                for (int j = 0; j < n; j++) {
+                    int q = 0;
+                    if (p[j].fd >= 0 && ioctl(p[j].fd, FIONREAD, &q) == 0 && q > 0) {
+                        bytes_at_skip += (uint64_t)q;
+                    }
+                }
                 skip_at = last;
             }
         }
