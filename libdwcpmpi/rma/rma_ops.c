@@ -308,8 +308,16 @@ static int rdma_start(dwcp_win_t *w, int opcode, const void *obuf, size_t ocount
         return MPI_SUCCESS;
     }
     dwct_rkey_t *rk = dwcp_rma_ucx_rkey(w, target, bytes);
-    if (rk == NULL || w->grant_wait[target] > 0) { /* lock not yet held: keep in order */
+    if (rk == NULL) {
         return MPI_SUCCESS;
+    }
+    if (w->grant_wait[target] > 0) {
+        /* a lazily requested lock: RDMA bypasses the target's ordering, so hold it first */
+        int rc = dwcp_rma_wait_le(&w->grant_wait[target], 0, "waiting for a lock");
+        if (rc != MPI_SUCCESS) {
+            *taken = 1;
+            return rc;
+        }
     }
     rma_op_t *o = calloc(1, sizeof(*o));
     if (o == NULL) {
