@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,12 +107,29 @@ static const char *ip_path(void)
 }
 
 /* Remove the agent directory (it only ever holds the agent script). */
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)ftw;
+    if ((flag == FTW_DP ? rmdir(path) : unlink(path)) != 0 && errno != ENOENT) {
+        fprintf(stderr, "dwcprun: cannot remove %s: %m\n", path);
+    }
+    return 0;
+}
+
+/* Shared-memory companion of an agent directory: /dev/shm/<basename of dir>. */
+static void shm_dir_of(const char *dir, char *out, size_t len)
+{
+    const char *base = strrchr(dir, '/');
+    snprintf(out, len, "/dev/shm/%s", base ? base + 1 : dir);
+}
+
+/* Remove the agent directory, the per-site Open MPI directories in it and its /dev/shm twin. */
 static void remove_agent_dir(const char *dir)
 {
-    char path[PATH_MAX + 16];
-    snprintf(path, sizeof(path), "%s/" DWCL_EMU_AGENT, dir);
-    unlink(path);
-    if (rmdir(dir) != 0 && errno != ENOENT) {
+    char shm[PATH_MAX];
+    shm_dir_of(dir, shm, sizeof(shm));
+    nftw(shm, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    if (nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0 && errno != ENOENT) {
         fprintf(stderr, "dwcprun: cannot remove %s: %m\n", dir);
     }
 }
@@ -246,8 +264,10 @@ static int parse_wanem_sites(const char *list, emu_site_t *out, int max)
 }
 
 /* Write the rsh agent: "agent [opts] HOST cmd..." runs cmd in HOST's namespace. */
-static int write_agent(const char *path, const emu_site_t *es, int n)
+static int write_agent(const char *path, const char *dir, const emu_site_t *es, int n)
 {
+    char shm[PATH_MAX];
+    shm_dir_of(dir, shm, sizeof(shm));
     FILE *f = fopen(path, "w");
     if (f == NULL) {
         fprintf(stderr, "dwcprun: cannot write %s: %m\n", path);
@@ -264,11 +284,19 @@ static int write_agent(const char *path, const emu_site_t *es, int n)
     for (int i = 0; i < n; i++) {
         fprintf(f, "    '%s'|'%s') ns='%s' ;;\n", es[i].name, es[i].addr, es[i].ns);
     }
+    /* Every site's Open MPI daemon runs on this one host under the same host name: give each
+     * site its own session directory (concurrent daemons otherwise race creating one and the
+     * loser hangs the job) and its own shared-memory directory (Open MPI programs' vader
+     * segments are named by host and local rank, so sites would share them). */
     fprintf(f,
             "    *) echo \"dwcprun agent: unknown site '$host'\" >&2; exit 255 ;;\n"
             "esac\n"
+            "mkdir -p '%s/site-'\"$host\" '%s/'\"$host\" 2>/dev/null\n"
+            "OMPI_MCA_orte_tmpdir_base='%s/site-'\"$host\"\n"
+            "OMPI_MCA_btl_vader_backing_directory='%s/'\"$host\"\n"
+            "export OMPI_MCA_orte_tmpdir_base OMPI_MCA_btl_vader_backing_directory\n"
             "exec %s netns exec \"$ns\" /bin/sh -c \"$*\"\n",
-            ip_path());
+            dir, shm, dir, shm, ip_path());
     if (fclose(f) != 0 || chmod(path, 0700) != 0) {
         fprintf(stderr, "dwcprun: cannot write %s: %m\n", path);
         return -1;
@@ -321,7 +349,7 @@ static int run_inner(const dwcl_opts_t *o, const dwcl_sites_t *s, dwcl_context_t
         have_dir = 1;
     }
     snprintf(agent, sizeof(agent), "%s/" DWCL_EMU_AGENT, dir);
-    if (write_agent(agent, es, nes) != 0) {
+    if (write_agent(agent, dir, es, nes) != 0) {
         goto out;
     }
     for (int i = 0; i < nctx; i++) {
