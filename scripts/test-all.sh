@@ -37,6 +37,13 @@ suite mp-mpirun tests/mp/run.sh --bindir tests/mp --skip-label large \
     --launcher "mpirun --allow-run-as-root --oversubscribe"
 suite mp-dwcprun tests/mp/run.sh --bindir tests/mp --skip-label large \
     --launcher "$top/launcher/dwcprun"
+if [ "$(id -u)" = 0 ]; then
+    # The same list across three emulated sites (UCX inside a site, AMST between sites).
+    suite mp-sites tests/mp/run.sh --bindir tests/mp --skip-label large \
+        --launcher "$top/launcher/dwcprun --sites $top/tests/mp/sites-short.txt --emulate --oversubscribe"
+else
+    echo "=== mp-sites: skipped (emulating sites needs root)"; skip=$((skip + 1))
+fi
 [ -x tests/launcher/run.sh ] && suite launcher tests/launcher/run.sh "$top"
 [ -x tests/nbody/run-mp.sh ] && suite nbody-mp tests/nbody/run-mp.sh "$top/launcher/dwcprun" "$top/apps/nbody/nbody"
 [ -x tests/wan/run.sh ] && suite wan tests/wan/run.sh "$top"

@@ -11,9 +11,23 @@
 
 #include <math.h>
 #include <mpi.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* Watchdog: MPI waits cannot be bounded with the calls we use, so the whole
+ * run is.  Only async-signal-safe calls in the handler; the launcher then
+ * tears down the other ranks. */
+static void watchdog(int sig)
+{
+    static const char msg[] = "nbody: error: --timeout expired, aborting this rank\n";
+    (void)sig;
+    ssize_t w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+    (void)w;
+    _exit(NBODY_EXIT_ERROR);
+}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -203,6 +217,7 @@ static int run(nbody_ctx_t *ctx, nbody_opts_t *o, const nbody_comm_ops_t *ops)
             meta.time = (double)step * o->dt;
             if (nbody_write_snapshot(ctx, o, &meta) != 0) {
                 free(tstep);
+                ops->fini(ctx);
                 return NBODY_EXIT_ERROR;
             }
         }
@@ -229,11 +244,16 @@ int main(int argc, char **argv)
 
     nbody_opts_t o;
     int code = handle_options(argc, argv, ctx.rank, &o);
+    if (code < 0 && o.timeout > 0) {
+        signal(SIGALRM, watchdog);
+        alarm((unsigned)(o.timeout < 100000000L ? o.timeout : 100000000L));
+    }
     if (code < 0) {
         const nbody_comm_ops_t *ops =
             strcmp(o.comm, "ring") == 0 ? &nbody_comm_ring : &nbody_comm_allgather;
         code = run(&ctx, &o, ops);
     }
+    alarm(0);
     nbody_set_destroy(&ctx.local);
     free(ctx.counts4);
     free(ctx.displs4);

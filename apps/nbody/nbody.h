@@ -36,6 +36,7 @@ typedef struct {
     const char *restart;        /**< snapshot to continue from, or NULL */
     const char *compare[2];     /**< --compare A B: compare two snapshots and exit */
     int quiet;                  /**< suppress the configuration banner */
+    long timeout;               /**< watchdog: abort after this many seconds (0: none) */
 } nbody_opts_t;
 
 /**

@@ -33,6 +33,8 @@ void nbody_opts_usage(const char *prog)
            "  --restart FILE          continue from a snapshot (its n, dt, eps, seed are used)\n"
            "  --compare A B           print the max relative position difference of two\n"
            "                          snapshots and exit (0 if same n)\n"
+           "  --timeout S             abort the run (exit 3) after S seconds of wall clock,\n"
+           "                          0 = never (default 3600): no hang if a peer dies\n"
            "  -q, --quiet             no configuration banner\n"
            "  -h, --help              this text\n"
            "\n"
@@ -80,6 +82,7 @@ enum {
     OPT_COMPARE,
     OPT_FORCE,
     OPT_THETA,
+    OPT_TIMEOUT,
 };
 
 int nbody_opts_parse(int argc, char **argv, nbody_opts_t *o, char *err, size_t errlen)
@@ -96,6 +99,7 @@ int nbody_opts_parse(int argc, char **argv, nbody_opts_t *o, char *err, size_t e
     o->max_pdrift = 1e-9;
     o->snapshot_prefix = "nbody";
     o->theta = 0.5;
+    o->timeout = 3600;
     int drift_set = 0, pdrift_set = 0;
 
     static const struct option longopts[] = {
@@ -113,6 +117,7 @@ int nbody_opts_parse(int argc, char **argv, nbody_opts_t *o, char *err, size_t e
         {"compare", required_argument, NULL, OPT_COMPARE},
         {"force", required_argument, NULL, OPT_FORCE},
         {"theta", required_argument, NULL, OPT_THETA},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -156,6 +161,9 @@ int nbody_opts_parse(int argc, char **argv, nbody_opts_t *o, char *err, size_t e
         case OPT_FORCE:
             bad = strcmp(optarg, "direct") != 0 && strcmp(optarg, "tree") != 0;
             o->tree = strcmp(optarg, "tree") == 0;
+            break;
+        case OPT_TIMEOUT:
+            bad = parse_long(optarg, 0, &o->timeout);
             break;
         case OPT_THETA:
             bad = parse_double(optarg, -1.0, &o->theta) || o->theta > 1.0;

@@ -47,15 +47,32 @@ static void wb_header(const wb_opts_t *o, int nprocs)
                o->window, o->window_bytes);
         break;
     case WB_MODE_LOADED:
-        printf("# pairs %d: %s; bulk %zu B x %d in flight, %.3g s bulk warm-up; "
-               "latency one-way, microseconds\n",
-               o->pairs, o->pairs == 1 ? "bulk 0->1, ping 0<->1" : "bulk 0->2, ping 1<->3",
-               o->bulk_size, o->bulk_window, o->bulk_warmup);
+        printf("# pairs %d: %s; bulk %zu B x %d in flight; bulk warm-up ", o->pairs,
+               o->pairs == 1 ? "bulk 0->1, ping 0<->1" : "bulk 0->2, ping 1<->3", o->bulk_size,
+               o->bulk_window);
+        if (o->bulk_warmup < 0) {
+            printf("max(0.3 s, 20 idle RTT)");
+        } else {
+            printf("%.3g s", o->bulk_warmup);
+        }
+        printf("; latency one-way, microseconds\n");
         break;
     case WB_MODE_ALLREDUCE:
     case WB_MODE_BCAST:
-        printf("# barrier before each call; lat_us_median = median over iterations of the "
-               "slowest rank's time; lat_us_avg = OSU-style mean over ranks and iterations\n");
+        if (o->coll_sync == WB_COLL_AUTO) {
+            printf("# sync auto: window-synchronised starts (sync_window=1), or a barrier "
+                   "before each call (sync_window=0) when most starts were late; see "
+                   "--coll-sync\n");
+        } else if (o->coll_sync == WB_COLL_WINDOW) {
+            printf("# window sync: all ranks start each call at the same moment (rank 0's clock, "
+                   "measured offsets); lat_us_median = median over iterations of the slowest "
+                   "rank's completion time, late-started iterations dropped; lat_us_avg = mean "
+                   "over ranks and iterations\n");
+        } else {
+            printf("# barrier before each call; lat_us_median = median over iterations of the "
+                   "slowest rank's call time; lat_us_avg = OSU-style mean over ranks and "
+                   "iterations\n");
+        }
         break;
     case WB_MODE_PUT:
     case WB_MODE_GET:

@@ -12,10 +12,12 @@
  * seconds, then pings are timed).  Every rank progresses its requests only
  * with MPI_Test, so one loop drives the pings and the bulk together.
  *
- * Control: messages from ping_a to the others go on a duplicate of
- * MPI_COMM_WORLD (comm_ping) and are received with MPI_ANY_TAG: WB_TAG_PING
- * (a ping), WB_TAG_START (bulk_r starts counting goodput), WB_TAG_STOP (end
- * of phase).  At the end bulk_s and bulk_r swap how many messages they have
+ * Everything is on MPI_COMM_WORLD: the bulk on WB_TAG_BULK, pings and pongs
+ * on WB_TAG_PING.  ping_a's control messages to the others also travel on
+ * WB_TAG_PING and are told apart by length: a ping has the ping size S,
+ * START (bulk_r starts counting goodput) has S+1 bytes, STOP (end of the
+ * phase) S+2; so each follower keeps one receive posted and nothing has to
+ * be cancelled.  At the end bulk_s and bulk_r swap how many messages they have
  * posted and both complete up to the larger count, so nothing is left
  * unmatched.
  */
@@ -25,6 +27,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Control messages are pings with extra bytes: S+1 = START, S+2 = STOP. */
+enum { WB_LEN_START = 1, WB_LEN_STOP = 2 };
 
 typedef struct {
     int ping_a, ping_b, bulk_s, bulk_r;
@@ -109,14 +114,19 @@ static void wb_bulk_finish(wb_bulk_t *b)
 }
 
 /* ping_a: time pings until the budget is used, then stop the others. */
-static void wb_initiator(const wb_opts_t *o, const wb_roles_t *ro, int loaded, size_t size,
-                         char *pbuf, char *rbuf, MPI_Comm cp, wb_bulk_t *b, wb_phase_t *out)
+static void wb_initiator(const wb_opts_t *o, const wb_roles_t *ro, int loaded, double idle_us,
+                         size_t size, char *pbuf, char *rbuf, wb_bulk_t *b, wb_phase_t *out)
 {
     int self = ro->ping_a, n = (int)size;
-    long long code = 0;
+    MPI_Comm w = MPI_COMM_WORLD;
     MPI_Request rs, rr;
     if (loaded) {
-        double until = wb_now() + o->bulk_warmup;
+        double warm_s = o->bulk_warmup;
+        if (warm_s < 0) { /* auto: 20 idle round trips, at least 0.3 s */
+            warm_s = 20 * 2 * idle_us * 1e-6;
+            warm_s = warm_s > 0.3 ? warm_s : 0.3;
+        }
+        double until = wb_now() + warm_s;
         while (wb_now() < until) {
             wb_bulk_progress(b);
         }
@@ -134,13 +144,13 @@ static void wb_initiator(const wb_opts_t *o, const wb_roles_t *ro, int loaded, s
         if (!warm && cnt == 0 && t_meas == 0) {
             t_meas = wb_now();
             if (loaded && ro->bulk_r != self) {
-                MPI_Isend(&code, 1, MPI_LONG_LONG, ro->bulk_r, WB_TAG_START, cp, &rs);
+                MPI_Isend(pbuf, n + WB_LEN_START, MPI_BYTE, ro->bulk_r, WB_TAG_PING, w, &rs);
                 wb_wait_prog(&rs, b);
             }
         }
         double t0 = wb_now();
-        MPI_Irecv(rbuf, n, MPI_BYTE, ro->ping_b, WB_TAG_PING, cp, &rr);
-        MPI_Isend(pbuf, n, MPI_BYTE, ro->ping_b, WB_TAG_PING, cp, &rs);
+        MPI_Irecv(rbuf, n, MPI_BYTE, ro->ping_b, WB_TAG_PING, w, &rr);
+        MPI_Isend(pbuf, n, MPI_BYTE, ro->ping_b, WB_TAG_PING, w, &rs);
         wb_wait_prog(&rr, b);
         wb_wait_prog(&rs, b);
         double t1 = wb_now();
@@ -174,7 +184,7 @@ static void wb_initiator(const wb_opts_t *o, const wb_roles_t *ro, int loaded, s
             dup |= targets[j] == targets[i];
         }
         if (!dup) {
-            MPI_Isend(&code, 1, MPI_LONG_LONG, targets[i], WB_TAG_STOP, cp, &rs);
+            MPI_Isend(pbuf, n + WB_LEN_STOP, MPI_BYTE, targets[i], WB_TAG_PING, w, &rs);
             wb_wait_prog(&rs, b);
         }
     }
@@ -185,36 +195,42 @@ static void wb_initiator(const wb_opts_t *o, const wb_roles_t *ro, int loaded, s
 
 /* Everyone but ping_a: answer pings (ping_b), count goodput (bulk_r), until STOP. */
 static void wb_follower(const wb_roles_t *ro, int self, size_t size, char *pbuf, char *cbuf,
-                        size_t clen, MPI_Comm cp, wb_bulk_t *b, wb_phase_t *out)
+                        wb_bulk_t *b, wb_phase_t *out)
 {
     MPI_Request r, pong = MPI_REQUEST_NULL;
     MPI_Status st;
     double t_start = -1, t_stop = 0;
     long long d_start = 0, d_stop = 0;
-    MPI_Irecv(cbuf, (int)clen, MPI_BYTE, ro->ping_a, MPI_ANY_TAG, cp, &r);
+    int clen = (int)size + WB_LEN_STOP;
+    MPI_Irecv(cbuf, clen, MPI_BYTE, ro->ping_a, WB_TAG_PING, MPI_COMM_WORLD, &r);
     for (;;) {
-        int flag = 0;
+        int flag = 0, cnt = -1;
         MPI_Test(&r, &flag, &st);
         if (flag) {
-            if (st.MPI_TAG == WB_TAG_STOP) {
+            MPI_Get_count(&st, MPI_BYTE, &cnt);
+            cnt -= (int)size;
+            if (cnt == WB_LEN_STOP) {
                 t_stop = wb_now();
                 d_stop = b->done;
                 break;
             }
-            if (st.MPI_TAG == WB_TAG_START) {
+            if (cnt == WB_LEN_START) {
                 t_start = wb_now();
                 d_start = b->done;
-            } else if (st.MPI_TAG == WB_TAG_PING && self == ro->ping_b) {
+            } else if (cnt == 0 && self == ro->ping_b) {
                 if (pong != MPI_REQUEST_NULL) {
                     wb_wait_prog(&pong, b);
                 }
-                MPI_Isend(pbuf, (int)size, MPI_BYTE, ro->ping_a, WB_TAG_PING, cp, &pong);
+                MPI_Isend(pbuf, (int)size, MPI_BYTE, ro->ping_a, WB_TAG_PING, MPI_COMM_WORLD,
+                          &pong);
             } else {
-                fprintf(stderr, "wanbench: rank %d: unexpected control tag %d from rank %d\n", self,
-                        st.MPI_TAG, ro->ping_a);
+                fprintf(stderr,
+                        "wanbench: rank %d: unexpected %d-byte message from rank %d (ping size "
+                        "%zu)\n",
+                        self, cnt + (int)size, ro->ping_a, size);
                 MPI_Abort(MPI_COMM_WORLD, WB_EXIT_DATA);
             }
-            MPI_Irecv(cbuf, (int)clen, MPI_BYTE, ro->ping_a, MPI_ANY_TAG, cp, &r);
+            MPI_Irecv(cbuf, clen, MPI_BYTE, ro->ping_a, WB_TAG_PING, MPI_COMM_WORLD, &r);
         }
         wb_bulk_progress(b);
     }
@@ -297,8 +313,8 @@ static void wb_loaded_verify(const wb_opts_t *o, const wb_roles_t *ro, int rank,
 
 /* One phase on this rank; returns its part of the results in *out. */
 static void wb_loaded_phase(const wb_opts_t *o, const wb_roles_t *ro, int rank, int loaded,
-                            size_t size, char *pbuf, char *rbuf, size_t clen, MPI_Comm cp,
-                            wb_bulk_t *b, wb_phase_t *out)
+                            double idle_us, size_t size, char *pbuf, char *rbuf, wb_bulk_t *b,
+                            wb_phase_t *out)
 {
     int in = rank == ro->ping_a || rank == ro->ping_b ||
              (loaded && (rank == ro->bulk_s || rank == ro->bulk_r));
@@ -310,9 +326,9 @@ static void wb_loaded_phase(const wb_opts_t *o, const wb_roles_t *ro, int rank, 
         b->posted = b->done = 0;
         b->limit = LLONG_MAX;
         if (rank == ro->ping_a) {
-            wb_initiator(o, ro, loaded, size, pbuf, rbuf, cp, b, out);
+            wb_initiator(o, ro, loaded, idle_us, size, pbuf, rbuf, b, out);
         } else {
-            wb_follower(ro, rank, size, pbuf, rbuf, clen, cp, b, out);
+            wb_follower(ro, rank, size, pbuf, rbuf, b, out);
         }
         wb_bulk_finish(b);
         b->active = had_bulk;
@@ -353,22 +369,19 @@ void wb_mode_loaded(const wb_opts_t *o, int rank, int nprocs)
     if (o->pairs == 2) {
         ro = (wb_roles_t){1, 3, 0, 2};
     }
-    MPI_Comm cp;
-    MPI_Comm_dup(MPI_COMM_WORLD, &cp);
     wb_bulk_t b;
     wb_bulk_setup(o, &ro, rank, &b);
     for (int si = 0; si < o->nsizes; si++) {
         size_t size = o->sizes[si];
-        size_t clen = size > 8 ? size : 8;
-        char *pbuf = wb_alloc(clen), *rbuf = wb_alloc(clen);
+        char *pbuf = wb_alloc(size + WB_LEN_STOP), *rbuf = wb_alloc(size + WB_LEN_STOP);
         wb_phase_t idle, busy;
         wb_watchdog_arm(o, "verify", size);
         wb_loaded_verify(o, &ro, rank, size, pbuf, rbuf, &b);
         wb_watchdog_arm(o, "idle ping-pong", size);
-        wb_loaded_phase(o, &ro, rank, 0, size, pbuf, rbuf, clen, cp, &b, &idle);
+        wb_loaded_phase(o, &ro, rank, 0, 0, size, pbuf, rbuf, &b, &idle);
         wb_loaded_collect(&ro, rank, &idle);
         wb_watchdog_arm(o, "ping-pong under bulk load", size);
-        wb_loaded_phase(o, &ro, rank, 1, size, pbuf, rbuf, clen, cp, &b, &busy);
+        wb_loaded_phase(o, &ro, rank, 1, idle.lat.median, size, pbuf, rbuf, &b, &busy);
         wb_loaded_collect(&ro, rank, &busy);
         wb_watchdog_disarm();
         if (rank == 0) {
@@ -385,5 +398,4 @@ void wb_mode_loaded(const wb_opts_t *o, int rank, int nprocs)
         free(rbuf);
     }
     wb_bulk_free(&b);
-    MPI_Comm_free(&cp);
 }

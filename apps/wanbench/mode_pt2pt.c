@@ -39,27 +39,66 @@ void wb_pair_drive(const wb_opts_t *o, wb_iter_fn fn, void *ctx, int rank, doubl
     for (long i = 0; i < nw; i++) {
         w[i] = fn(ctx, rank, 0);
     }
-    long reps = 0;
-    if (rank == 0) {
-        /* the fastest warm-up iteration: one scheduling hiccup must not cut the sample */
-        reps = wb_reps_for(o, nw > 0 ? wb_stats(w, nw).min : first);
-    }
+    /*
+     * Timed repetitions in chunks: rank 0 sizes each chunk from what is left
+     * of the time budget and the median iteration so far (the first from
+     * the fastest warm-up), and sends 0 when done.  A preempted warm-up thus
+     * cannot cut the sample short, and a slow link still stops on time.
+     */
+    double est = nw > 0 ? wb_stats(w, nw).min : first;
     free(w);
-    wb_ctrl_exchange(&reps, rank);
-    double *s = rank == 0 ? malloc((size_t)reps * sizeof(*s)) : NULL;
-    if (rank == 0 && !s) {
-        fprintf(stderr, "wanbench: out of memory for %ld samples\n", reps);
-        MPI_Abort(MPI_COMM_WORLD, WB_EXIT_DATA);
-        return;
-    }
-    for (long i = 0; i < reps; i++) {
-        double t = fn(ctx, rank, 0);
-        if (s) {
-            s[i] = t;
+    long total = 0, cap = 0, chunk = 0;
+    double spent = 0, *s = NULL;
+    for (int round = 0;; round++) {
+        if (rank == 0) {
+            if (o->iters > 0) {
+                chunk = round == 0 ? o->iters : 0;
+            } else if (total >= o->max_iters || round >= 8 ||
+                       (total >= o->min_iters && spent >= 0.9 * o->time_per_size)) {
+                chunk = 0;
+            } else {
+                if (total > 0) {
+                    est = wb_median(s, total);
+                }
+                double left = o->time_per_size - spent;
+                chunk = (long)(left > 0 && est > 0 ? left / est : 1);
+                if (round == 0) {
+                    chunk /= 4; /* the warm-up estimate may be optimistic */
+                }
+                chunk = chunk < 1 ? 1 : chunk;
+                if (total + chunk < o->min_iters) {
+                    chunk = o->min_iters - total;
+                }
+                if (total + chunk > o->max_iters) {
+                    chunk = o->max_iters - total;
+                }
+            }
+            if (total + chunk > cap) {
+                cap = total + chunk;
+                double *ns = realloc(s, (size_t)(cap > 0 ? cap : 1) * sizeof(*s));
+                if (!ns) {
+                    fprintf(stderr, "wanbench: out of memory for %ld samples\n", cap);
+                    MPI_Abort(MPI_COMM_WORLD, WB_EXIT_DATA);
+                    return;
+                }
+                s = ns;
+            }
         }
+        wb_ctrl_exchange(&chunk, rank);
+        if (chunk == 0) {
+            break;
+        }
+        for (long i = 0; i < chunk; i++) {
+            double t = fn(ctx, rank, 0);
+            if (rank == 0) {
+                s[total + i] = t;
+                spent += t;
+            }
+        }
+        total += chunk;
     }
     *samples = s;
-    *n = rank == 0 ? reps : 0;
+    *n = rank == 0 ? total : 0;
 }
 
 /* ---------------- latency ---------------- */

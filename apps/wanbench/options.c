@@ -65,7 +65,14 @@ static void wb_usage(FILE *f)
             "                      pings 1<->3 (needs 4 ranks) (default 1)\n"
             "  --bulk-size B       bulk message size (default 4m)\n"
             "  --bulk-window W     bulk messages in flight (default 8)\n"
-            "  --bulk-warmup S     seconds of bulk before pings are timed (default 0.3)\n"
+            "  --bulk-warmup S     seconds of bulk before pings are timed (default: the\n"
+            "                      larger of 0.3 s and 20 idle round trips, so TCP on a\n"
+            "                      long link leaves slow start first)\n"
+            "allreduce, bcast:\n"
+            "  --coll-sync auto|window|barrier  window: all ranks start each call at the\n"
+            "                      same moment (clock offsets measured first); barrier:\n"
+            "                      OSU-style MPI_Barrier before each call; auto: window, or\n"
+            "                      barrier when most window starts were late (default auto)\n"
             "put, get:\n"
             "  --sync lock|fence|both   synchronisation to measure (default both)\n"
             "\n"
@@ -235,7 +242,7 @@ int wb_opts_parse(int argc, char **argv, int rank, int nprocs, wb_opts_t *o)
     o->window_bytes = 64u << 20;
     o->bulk_size = 4u << 20;
     o->bulk_window = 8;
-    o->bulk_warmup = 0.3;
+    o->bulk_warmup = -1; /* auto */
     o->pairs = 1;
     o->sync = WB_SYNC_LOCK | WB_SYNC_FENCE;
     o->timeout = 300;
@@ -266,7 +273,7 @@ int wb_opts_parse(int argc, char **argv, int rank, int nprocs, wb_opts_t *o)
         snprintf(err, sizeof(err), "unknown mode '%s'", argv[1]);
         goto fail;
     }
-    for (i = 2; i < argc; i++) {
+    for (i = 2; i < argc; i += 2) { /* every option takes one value */
         const char *opt = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
         long lv;
@@ -312,6 +319,16 @@ int wb_opts_parse(int argc, char **argv, int rank, int nprocs, wb_opts_t *o)
             o->bulk_window = (int)lv;
         } else if (strcmp(opt, "--bulk-warmup") == 0) {
             bad = wb_parse_double(val, 0, 3600, &o->bulk_warmup);
+        } else if (strcmp(opt, "--coll-sync") == 0) {
+            if (strcmp(val, "auto") == 0) {
+                o->coll_sync = WB_COLL_AUTO;
+            } else if (strcmp(val, "window") == 0) {
+                o->coll_sync = WB_COLL_WINDOW;
+            } else if (strcmp(val, "barrier") == 0) {
+                o->coll_sync = WB_COLL_BARRIER;
+            } else {
+                bad = 1;
+            }
         } else if (strcmp(opt, "--sync") == 0) {
             if (strcmp(val, "lock") == 0) {
                 o->sync = WB_SYNC_LOCK;
@@ -330,7 +347,6 @@ int wb_opts_parse(int argc, char **argv, int rank, int nprocs, wb_opts_t *o)
             snprintf(err, sizeof(err), "bad value '%s' for %s", val, opt);
             goto fail;
         }
-        i++;
     }
     if (wb_parse_sizes(sizes, o, err, sizeof(err)) != 0) {
         goto fail;

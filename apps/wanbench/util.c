@@ -272,7 +272,7 @@ void wb_report(size_t size, const char *metric, double value)
 static int wb_is_count(const char *metric)
 {
     return strncmp(metric, "iters", 5) == 0 || strncmp(metric, "pings", 5) == 0 ||
-           strcmp(metric, "window") == 0;
+           strcmp(metric, "window") == 0 || strcmp(metric, "sync_window") == 0;
 }
 
 static void wb_fmt(const char *metric, double v, char *buf, size_t len)

@@ -47,6 +47,9 @@ typedef enum {
     WB_MODE_GET,
 } wb_mode_t;
 
+/** How collective iterations are started: common start times or a barrier. */
+enum { WB_COLL_AUTO = 0, WB_COLL_WINDOW = 1, WB_COLL_BARRIER = 2 };
+
 /** RMA synchronisation variants (bit set). */
 enum { WB_SYNC_LOCK = 1, WB_SYNC_FENCE = 2 };
 
@@ -66,9 +69,10 @@ typedef struct {
     size_t window_bytes;  /**< cap on window * size */
     size_t bulk_size;     /**< loaded: bulk message size */
     int bulk_window;      /**< loaded: bulk messages in flight */
-    double bulk_warmup;   /**< loaded: seconds of bulk before pings start */
+    double bulk_warmup;   /**< loaded: seconds of bulk before pings start, < 0 = auto */
     int pairs;            /**< loaded: 1 (ranks 0,1) or 2 (bulk 0->2, ping 1<->3) */
     int sync;             /**< put/get: WB_SYNC_* bits */
+    int coll_sync;        /**< allreduce/bcast: WB_COLL_AUTO, _WINDOW or _BARRIER */
     double timeout;       /**< watchdog seconds per size and phase */
 } wb_opts_t;
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "dwcp_coll.h"
+#include "dwcp_coll_site.h"
 
 #define TRY(x)                                                                                     \
     do {                                                                                           \
@@ -37,6 +38,9 @@ dwcs_status_t dwcp_coll_barrier(dwcp_sched_t *s)
     dwcp_comm_t *c = dwcp_sched_comm(s);
     int p = c->size, r = c->rank, k;
     dwcp_dt_t *bytes = dwcp_dt_get(MPI_BYTE);
+    if (dwcp_coll_use_sites(c)) {
+        return dwcp_coll_site_barrier(s);
+    }
     for (k = 1; k < p; k <<= 1) {
         TRY(dwcp_sched_send(s, NULL, 0, bytes, (r + k) % p));
         TRY(dwcp_sched_recv(s, NULL, 0, bytes, (r - k + p) % p));
@@ -119,6 +123,9 @@ dwcs_status_t dwcp_coll_bcast(dwcp_sched_t *s, void *buf, size_t count, dwcp_dt_
     if (c->size == 1 || count == 0) {
         return DWCS_OK;
     }
+    if (dwcp_coll_use_sites(c)) {
+        return dwcp_coll_site_bcast(s, buf, count, dt, root);
+    }
     if (count * dt->size >= LARGE_BYTES && c->size > 2 && count >= (size_t)c->size) {
         return bcast_scatter_ring(s, buf, count, dt, root);
     }
@@ -136,6 +143,9 @@ dwcs_status_t dwcp_coll_reduce(dwcp_sched_t *s, const void *sendbuf, void *recvb
     dwcp_comm_t *c = dwcp_sched_comm(s);
     int p = c->size, me = c->rank;
     int troot = op->commute ? root : 0;
+    if (op->commute && dwcp_coll_use_sites(c)) {
+        return dwcp_coll_site_reduce(s, sendbuf, recvbuf, count, dt, op, root);
+    }
     int vr = (me - troot + p) % p, mask;
     /* acc: this rank's running result */
     void *acc;
@@ -284,6 +294,9 @@ dwcs_status_t dwcp_coll_allreduce(dwcp_sched_t *s, const void *sendbuf, void *re
                                   size_t count, dwcp_dt_t *dt, dwcp_op_t *op)
 {
     dwcp_comm_t *c = dwcp_sched_comm(s);
+    if (op->commute && count > 0 && dwcp_coll_use_sites(c)) {
+        return dwcp_coll_site_allreduce(s, sendbuf, recvbuf, count, dt, op);
+    }
     if (sendbuf != NULL) {
         TRY(dwcp_sched_copy(s, sendbuf, count, dt, recvbuf, count, dt));
         TRY(dwcp_sched_round(s));
@@ -354,6 +367,10 @@ dwcs_status_t dwcp_coll_allgatherv(dwcp_sched_t *s, const void *sendbuf, size_t 
 {
     dwcp_comm_t *c = dwcp_sched_comm(s);
     int p = c->size, r = c->rank, i;
+    if (dwcp_coll_use_sites(c)) {
+        return dwcp_coll_site_allgatherv(s, sendbuf, scount, sdt, recvbuf, rcounts, displs,
+                                         rcount, rdt);
+    }
 #define BLK(i) ((char *)recvbuf + (displs ? displs[i] : (MPI_Aint)(i) * (MPI_Aint)rcount) * rdt->extent)
 #define CNT(i) (rcounts ? (size_t)rcounts[i] : rcount)
     if (sendbuf != NULL) {

@@ -32,6 +32,7 @@ typedef struct dwcp_config {
     int thread_level;        /* highest thread level offered: single,funneled,serialized */
     char *site;              /* this rank's site name (normally set by dwcprun) */
     int max_iov;             /* non-contiguous sends with at most this many pieces go zero-copy */
+    int coll_site_aware;     /* two-level collectives on communicators spanning sites */
 } dwcp_config_t;
 
 /* ---- Attributes (cached on communicators, datatypes, windows) ------------------------------ */
@@ -70,6 +71,7 @@ struct dwcp_comm {
     void *coll;              /* per-communicator collective algorithm table */
     int *site_of;            /* site index of each local rank (NULL until computed) */
     unsigned coll_seq;       /* collectives started on this communicator (tags) */
+    int nsites;              /* distinct sites among the ranks (0 = not computed yet) */
 };
 
 /* ---- Requests ----------------------------------------------------------------------------- */

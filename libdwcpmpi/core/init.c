@@ -27,6 +27,10 @@ static const dwcs_param_t mpi_params[] = {
      "single,funneled,serialized", offsetof(dwcp_config_t, thread_level)},
     {"site", DWCS_PARAM_STRING, "", "Name of this rank's site (normally set by dwcprun)",
      DWCS_PARAM_LEVEL_USER, NULL, offsetof(dwcp_config_t, site)},
+    {"coll_site_aware", DWCS_PARAM_BOOL, "yes",
+     "Collectives on communicators spanning several sites run in two levels (one WAN "
+     "crossing); 'no' uses the flat algorithms everywhere",
+     DWCS_PARAM_LEVEL_TUNER, NULL, offsetof(dwcp_config_t, coll_site_aware)},
     {"max_iov", DWCS_PARAM_INT, "16",
      "Non-contiguous sends of at most this many pieces are sent without packing",
      DWCS_PARAM_LEVEL_TUNER, NULL, offsetof(dwcp_config_t, max_iov)},

@@ -187,6 +187,9 @@ static dwct_rx_action_t arrive(const dwct_hdr_t *hdr, dwct_rx_t *rx, dwcp_umsg_t
 {
     dwcp_peer_t *p = dwcp_peer((int)hdr->src);
     dwcp_req_t *r;
+    DWCS_TRACE("arrive: from %u (comm rank %d) ctx %u tag %d seq %llu len %llu", hdr->src,
+               hdr->crank, hdr->ctx, hdr->tag, (unsigned long long)hdr->seq,
+               (unsigned long long)hdr->len);
     for (r = dwcp_p2p.posted_head; r != NULL; r = r->next) {
         if (dwcp_match(r, hdr->ctx, hdr->crank, hdr->tag)) {
             posted_remove(r);
@@ -340,6 +343,8 @@ dwcs_status_t dwcp_p2p_irecv(void *buf, size_t count, dwcp_dt_t *dt, int src, in
         return DWCS_OK;
     }
     dwcp_umsg_t *m = dwcp_unexp_find(ctx, src, tag, 1);
+    DWCS_TRACE("irecv: ctx %u src %d tag %d: %s", ctx, src, tag,
+               m ? "matched an unexpected message" : "posted");
     if (m != NULL) {
         dwcp_umsg_deliver(m, r);
         return DWCS_OK;

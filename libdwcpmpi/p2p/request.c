@@ -132,15 +132,24 @@ void dwcp_progress_hooks_free(void)
     nhooks = caphooks = 0;
 }
 
+/*
+ * AMST polls sockets with a system call; WAN round trips are milliseconds, so it is polled on
+ * every 16th pass only, unless it had work on its last poll. The intra-site path (UCX) then
+ * pays no system call per pass.
+ */
+#define AMST_POLL_EVERY 16
+
 unsigned dwcp_progress(void)
 {
+    static unsigned tick, amst_busy;
     unsigned n = 0;
     int i;
     if (dwcp_g.iface_ucx != NULL) {
         n += dwct_ucx_ops.progress(dwcp_g.iface_ucx);
     }
-    if (dwcp_g.iface_amst != NULL) {
-        n += dwct_amst_ops.progress(dwcp_g.iface_amst);
+    if (dwcp_g.iface_amst != NULL && (amst_busy || ++tick % AMST_POLL_EVERY == 0)) {
+        amst_busy = dwct_amst_ops.progress(dwcp_g.iface_amst);
+        n += amst_busy;
     }
     if (dwcp_g.iface_self != NULL) {
         n += dwct_self_ops.progress(dwcp_g.iface_self);

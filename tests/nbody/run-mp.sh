@@ -2,7 +2,7 @@
 # run-mp.sh - multi-rank test of the N-body benchmark.
 #
 # Usage: tests/nbody/run-mp.sh "LAUNCHER" BINARY [N] [STEPS]
-#   LAUNCHER  command that starts ranks and takes "-np P", e.g.
+#   LAUNCHER  command that starts ranks and accepts "-np P BINARY ARGS...", e.g.
 #             "mpirun --allow-run-as-root --oversubscribe"
 #   BINARY    the nbody binary built against the MPI of the launcher
 #   N, STEPS  problem size (default 1001: uneven over 2, 3, 4 ranks) and steps (default 30)
@@ -12,7 +12,8 @@
 # snapshots are compared position by position (--compare must report them
 # bit-identical).  1..4 ranks with --force tree must agree with each other.  Then a restart case: run to STEPS/2 with a snapshot,
 # continue from it on 3 ranks with ring, and require the uninterrupted
-# checksum; and a bad-option case (exit 2) and a drift-bound case (exit 1).
+# checksum; a bad-option case (exit 2), a drift-bound case (exit 1) and a
+# watchdog case (--timeout, exit 3).
 # Prints one PASS/FAIL line per case and "N passed, N failed"; exits 1 on failure.
 # Every run is bounded by TIMEOUT seconds (default 300).
 set -u
@@ -136,6 +137,16 @@ if [ "$rc" -eq 1 ] && grep -q "energy drift" "$WORK/drift.err"; then
     ok "drift bound: exit 1"
 else
     bad "drift bound: exit $rc, expected 1"
+fi
+
+# The watchdog must end a run that outlives --timeout, with exit code 3.
+start=$(date +%s)
+run timeout 2 -n 20000 --steps 100000 --print-every 0 -q --timeout 2
+took=$(( $(date +%s) - start ))
+if [ "$rc" -eq 3 ] && grep -q "timeout expired" "$WORK/timeout.err" && [ "$took" -lt 60 ]; then
+    ok "watchdog: exit 3 after ${took} s"
+else
+    bad "watchdog: exit $rc after ${took} s, expected 3 within 60 s"
 fi
 
 echo "$pass passed, $fail failed"

@@ -347,6 +347,11 @@ Test(options, defaults_and_errors)
     cr_assert_eq(nbody_opts_parse(2, a5, &o, err, sizeof(err)), NBODY_EXIT_USAGE);
     char *a6[] = {"nbody", "--steps", NULL};
     cr_assert_eq(nbody_opts_parse(2, a6, &o, err, sizeof(err)), NBODY_EXIT_USAGE);
+    char *a8[] = {"nbody", "--timeout", "-1", NULL};
+    cr_assert_eq(nbody_opts_parse(3, a8, &o, err, sizeof(err)), NBODY_EXIT_USAGE);
+    cr_assert(strstr(err, "--timeout") != NULL, "%s", err);
+    char *a9[] = {"nbody", "--force", "tree", "--comm", "ring", NULL};
+    cr_assert_eq(nbody_opts_parse(5, a9, &o, err, sizeof(err)), NBODY_EXIT_USAGE);
     char *a7[] = {"nbody", "--help", NULL};
     cr_assert_eq(nbody_opts_parse(2, a7, &o, err, sizeof(err)), -1);
 }

@@ -1,0 +1,421 @@
+/*
+ * amst_test.c — two-process tests of the AMST transport over loopback.
+ * Usage: amst_test [name...]   (no names: run every test)
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "amst_harness.h"
+#include "amst_internal.h"
+
+#define MiB (1024u * 1024u)
+
+/* Check every received message against what th_hdr/th_fill produce for seqs [0, n). */
+static int verify(th_ctx_t *c, int peer, size_t n, const size_t *sizes)
+{
+    int bad = 0;
+    char *seen = calloc(n, 1);
+    size_t got = 0;
+    for (size_t i = 0; i < c->nmsgs; i++) {
+        th_msg_t *m = &c->msgs[i];
+        uint64_t seq = m->hdr.seq;
+        if (seq >= n) {
+            fprintf(stderr, "rank %d: unexpected seq %llu\n", c->rank, (unsigned long long)seq);
+            bad = 1;
+            continue;
+        }
+        if (seen[seq]++) {
+            fprintf(stderr, "rank %d: duplicate delivery of seq %llu\n", c->rank,
+                    (unsigned long long)seq);
+            bad = 1;
+            continue;
+        }
+        got++;
+        dwct_hdr_t w = th_hdr(peer, seq, sizes[seq]);
+        if (m->hdr.src != w.src || m->hdr.tag != w.tag || m->hdr.ctx != w.ctx ||
+            m->hdr.crank != w.crank || m->hdr.len != w.len || m->hdr.sreq != w.sreq ||
+            m->hdr.type != w.type || m->len != sizes[seq]) {
+            fprintf(stderr, "rank %d: seq %llu: envelope mismatch (src %u tag %d ctx %u len %llu)\n",
+                    c->rank, (unsigned long long)seq, m->hdr.src, m->hdr.tag, m->hdr.ctx,
+                    (unsigned long long)m->hdr.len);
+            bad = 1;
+            continue;
+        }
+        if (!m->done || m->status != DWCS_OK) {
+            fprintf(stderr, "rank %d: seq %llu not completed (%s)\n", c->rank,
+                    (unsigned long long)seq, dwcs_status_string(m->status));
+            bad = 1;
+            continue;
+        }
+        long at = th_check(m->data, m->len, ((uint64_t)peer << 32) | seq);
+        if (at >= 0) {
+            fprintf(stderr, "rank %d: seq %llu (%zu bytes): content differs at byte %ld\n",
+                    c->rank, (unsigned long long)seq, m->len, at);
+            bad = 1;
+        }
+    }
+    if (got != n) {
+        fprintf(stderr, "rank %d: got %zu distinct messages of %zu\n", c->rank, got, n);
+        bad = 1;
+    }
+    free(seen);
+    return bad;
+}
+
+/* Send sizes[0..n) to the peer, all in flight at once; wait for every completion. */
+static int send_all(th_ctx_t *c, int peer, size_t n, const size_t *sizes, int use_iov,
+                    uint8_t ***bufs_out)
+{
+    uint8_t **bufs = calloc(n, sizeof(*bufs));
+    th_comp_t *comps = calloc(n, sizeof(*comps));
+    dwct_hdr_t *hdrs = calloc(n, sizeof(*hdrs));
+    int bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        bufs[i] = malloc(sizes[i] ? sizes[i] : 1);
+        th_fill(bufs[i], sizes[i], ((uint64_t)c->rank << 32) | i);
+        hdrs[i] = th_hdr(c->rank, i, sizes[i]);
+        th_comp_init(&comps[i]);
+        dwcs_status_t st;
+        if (use_iov) {
+            /* Uneven pieces that straddle chunk boundaries. */
+            struct iovec iov[5];
+            size_t cuts[6] = {0, sizes[i] / 7, sizes[i] / 3 + 1, sizes[i] / 2 + 3,
+                              sizes[i] - sizes[i] / 5, sizes[i]};
+            for (int k = 0; k < 5; k++) {
+                if (cuts[k + 1] < cuts[k]) {
+                    cuts[k + 1] = cuts[k];
+                }
+                iov[k].iov_base = bufs[i] + cuts[k];
+                iov[k].iov_len = cuts[k + 1] - cuts[k];
+            }
+            st = c->ops->sendv(c->ifc, peer, &hdrs[i], iov, 5, &comps[i].comp);
+        } else {
+            st = c->ops->send(c->ifc, peer, &hdrs[i], bufs[i], sizes[i], &comps[i].comp);
+        }
+        if (st == DWCS_OK) {
+            comps[i].done = 1;
+        } else if (st != DWCS_INPROGRESS) {
+            fprintf(stderr, "rank %d: send %zu failed: %s\n", c->rank, i, dwcs_status_string(st));
+            bad = 1;
+            comps[i].done = 1;
+        }
+        c->ops->progress(c->ifc);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (th_wait_flag(c, &comps[i].done, 120) != 0 || comps[i].status != DWCS_OK) {
+            fprintf(stderr, "rank %d: send %zu: %s\n", c->rank, i,
+                    comps[i].done ? dwcs_status_string(comps[i].status) : "timeout");
+            bad = 1;
+        }
+    }
+    free(comps);
+    free(hdrs);
+    if (bufs_out != NULL) {
+        *bufs_out = bufs;
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            free(bufs[i]);
+        }
+        free(bufs);
+    }
+    return bad;
+}
+
+/* Both ranks send the same list to each other at the same time, then check. */
+static int exchange(int rank, const char *dir, const char *variant, const size_t *sizes, size_t n,
+                    int use_iov)
+{
+    th_ctx_t c;
+    if (th_init(&c, rank, dir, variant, TH_FETCH_NOW) != 0) {
+        return 1;
+    }
+    int bad = send_all(&c, 1 - rank, n, sizes, use_iov, NULL);
+    bad |= th_wait_msgs(&c, n, 120) != 0;
+    /* Wait until fetched payloads are in place. */
+    for (size_t i = 0; i < c.nmsgs; i++) {
+        bad |= th_wait_flag(&c, &c.msgs[i].done, 60) != 0;
+    }
+    bad |= verify(&c, 1 - rank, n, sizes);
+    bad |= c.ops->flush(c.ifc, 10) != DWCS_OK;
+    th_spin(&c, 0.05);
+    th_fini(&c);
+    return bad;
+}
+
+static const size_t basic_sizes[] = {0,          1,           8,           1000,
+                                     64 * 1024,  64 * 1024 + 1, 300000,    1 * MiB,
+                                     3 * MiB + 17, 16 * MiB,   64 * MiB + 5, 256 * MiB};
+#define NBASIC (sizeof(basic_sizes) / sizeof(basic_sizes[0]))
+
+static int t_basic(int rank, const char *dir)
+{
+    return exchange(rank, dir, NULL, basic_sizes, NBASIC, 0);
+}
+
+static int t_sendv(int rank, const char *dir)
+{
+    static const size_t s[] = {5, 4000, 65536, 70000, 2 * MiB + 3, 9 * MiB + 1};
+    return exchange(rank, dir, NULL, s, sizeof(s) / sizeof(s[0]), 1);
+}
+
+static int t_tcp1(int rank, const char *dir)
+{
+    static const size_t s[] = {0, 8, 65536, 65537, 1 * MiB, 5 * MiB + 3, 64 * MiB};
+    int bad = exchange(rank, dir, "tcp1", s, sizeof(s) / sizeof(s[0]), 0);
+    return bad;
+}
+
+static int t_tcp1_sendv(int rank, const char *dir)
+{
+    static const size_t s[] = {7, 100000, 3 * MiB + 1};
+    return exchange(rank, dir, "tcp1", s, sizeof(s) / sizeof(s[0]), 1);
+}
+
+/* Many messages in flight at once, mixed sizes. */
+static int t_many(int rank, const char *dir)
+{
+    enum { N = 400 };
+    static size_t s[N];
+    for (int i = 0; i < N; i++) {
+        s[i] = (i % 10 == 3) ? (size_t)(1 * MiB + 4096 * i) : (size_t)(i * 97 % 5000);
+    }
+    return exchange(rank, dir, NULL, s, N, 0);
+}
+
+/* KEEP everything, fetch later in reverse order with a small staging limit (backpressure). */
+static int t_keep(int rank, const char *dir)
+{
+    static const size_t s[] = {100, 32 * MiB, 20000, 32 * MiB + 9, 24 * MiB, 77};
+    const size_t n = sizeof(s) / sizeof(s[0]);
+    th_ctx_t c;
+    if (th_init(&c, rank, dir, NULL, TH_KEEP) != 0) {
+        return 1;
+    }
+    int bad = 0;
+    if (rank == 0) {
+        bad |= send_all(&c, 1, n, s, 0, NULL);
+        /* Also one message the receiver releases without fetching, then one more. */
+        uint8_t *big = malloc(8 * MiB);
+        th_fill(big, 8 * MiB, 999);
+        dwct_hdr_t h = th_hdr(0, 1000, 8 * MiB);
+        bad |= th_send_wait(&c, 1, &h, big, 8 * MiB, 60);
+        free(big);
+    } else {
+        bad |= th_wait_msgs(&c, n + 1, 60) != 0;
+        th_spin(&c, 0.3); /* let chunks arrive and be staged up to the limit */
+        amst_iface_t *ai = (amst_iface_t *)c.ifc;
+        printf("  staged %zu bytes (limit %zu), %d lanes paused\n", ai->staged_bytes,
+               ai->cfg.rx_limit, ai->nparked);
+        if (ai->staged_bytes > ai->cfg.rx_limit + 2 * ai->cfg.chunk) {
+            fprintf(stderr, "staging exceeded its limit\n");
+            bad = 1;
+        }
+        for (size_t k = c.nmsgs; k-- > 0;) {
+            th_msg_t *m = &c.msgs[k];
+            if (m->hdr.seq == 1000) {
+                c.ops->rx_release(c.ifc, &m->rx);
+                m->kept = 0;
+                continue;
+            }
+            m->data = malloc(m->len ? m->len : 1);
+            dwcs_status_t st = c.ops->rx_fetch(c.ifc, &m->rx, m->data, m->len, &m->comp);
+            if (st != DWCS_INPROGRESS) {
+                m->status = st;
+                m->done = 1;
+            }
+        }
+        for (size_t k = 0; k < c.nmsgs; k++) {
+            if (c.msgs[k].hdr.seq != 1000) {
+                bad |= th_wait_flag(&c, &c.msgs[k].done, 60) != 0;
+            }
+        }
+        /* Drop the released message from the list before verifying. */
+        size_t w = 0;
+        for (size_t k = 0; k < c.nmsgs; k++) {
+            if (c.msgs[k].hdr.seq != 1000) {
+                c.msgs[w++] = c.msgs[k];
+            }
+        }
+        c.nmsgs = w;
+        bad |= verify(&c, 0, n, s);
+    }
+    bad |= c.ops->flush(c.ifc, 10) != DWCS_OK;
+    th_spin(&c, 0.1);
+    th_fini(&c);
+    return bad;
+}
+
+/* Kill a bulk lane mid-chunk (test hook on rank 0): nothing lost or duplicated. */
+static int t_lanekill(int rank, const char *dir)
+{
+    static const size_t s[] = {128 * MiB, 8 * MiB, 20, 8 * MiB + 1, 40 * MiB};
+    const size_t n = sizeof(s) / sizeof(s[0]);
+    th_ctx_t c;
+    if (th_init(&c, rank, dir, NULL, TH_FETCH_NOW) != 0) {
+        return 1;
+    }
+    int bad = 0;
+    if (rank == 0) {
+        bad |= send_all(&c, 1, n, s, 0, NULL);
+        amst_iface_t *ai = (amst_iface_t *)c.ifc;
+        if (!ai->kill_done) {
+            fprintf(stderr, "the lane-kill hook did not fire\n");
+            bad = 1;
+        }
+    } else {
+        bad |= th_wait_msgs(&c, n, 120) != 0;
+        for (size_t i = 0; i < c.nmsgs; i++) {
+            bad |= th_wait_flag(&c, &c.msgs[i].done, 60) != 0;
+        }
+        th_spin(&c, 0.2); /* late duplicates would show up as extra deliveries */
+        bad |= verify(&c, 0, n, s);
+    }
+    bad |= c.ops->flush(c.ifc, 10) != DWCS_OK;
+    th_spin(&c, 0.1);
+    th_fini(&c);
+    return bad;
+}
+
+/* Wrong secret: sends fail with an auth/link error, nothing is delivered, nobody hangs. */
+static int t_auth(int rank, const char *dir)
+{
+    th_ctx_t c;
+    if (th_init(&c, rank, dir, NULL, TH_FETCH_NOW) != 0) {
+        return 1;
+    }
+    int bad = 0;
+    uint8_t *buf = malloc(4 * MiB);
+    th_fill(buf, 4 * MiB, 5);
+    th_comp_t small, large;
+    th_comp_init(&small);
+    th_comp_init(&large);
+    dwct_hdr_t h1 = th_hdr(rank, 0, 16), h2 = th_hdr(rank, 1, 4 * MiB);
+    dwcs_status_t s1 = c.ops->send(c.ifc, 1 - rank, &h1, buf, 16, &small.comp);
+    dwcs_status_t s2 = c.ops->send(c.ifc, 1 - rank, &h2, buf, 4 * MiB, &large.comp);
+    if (s1 == DWCS_OK) {
+        fprintf(stderr, "rank %d: small send to an unauthenticated peer reported success\n",
+                rank);
+        bad = 1;
+    }
+    if (s1 != DWCS_INPROGRESS) {
+        small.done = 1;
+        small.status = s1;
+    }
+    if (s2 != DWCS_INPROGRESS) {
+        large.done = 1;
+        large.status = s2;
+    }
+    bad |= th_wait_flag(&c, &small.done, 20) != 0;
+    bad |= th_wait_flag(&c, &large.done, 20) != 0;
+    if (!dwcs_status_is_link(small.status) || !dwcs_status_is_link(large.status)) {
+        fprintf(stderr, "rank %d: expected link/auth errors, got %s / %s\n", rank,
+                dwcs_status_string(small.status), dwcs_status_string(large.status));
+        bad = 1;
+    }
+    th_spin(&c, 0.5);
+    if (c.nmsgs != 0) {
+        fprintf(stderr, "rank %d: %zu messages delivered from an unauthenticated peer\n", rank,
+                c.nmsgs);
+        bad = 1;
+    }
+    printf("  rank %d: small send -> %s, large send -> %s\n", rank,
+           dwcs_status_string(small.status), dwcs_status_string(large.status));
+    free(buf);
+    th_fini(&c);
+    return bad;
+}
+
+/* The receiver dies mid-transfer: the sender's pending sends fail, no hang. */
+static int t_peerdeath(int rank, const char *dir)
+{
+    th_ctx_t c;
+    if (th_init(&c, rank, dir, NULL, TH_KEEP) != 0) {
+        return 1;
+    }
+    int bad = 0;
+    if (rank == 1) {
+        bad |= th_wait_msgs(&c, 1, 30) != 0;
+        _exit(bad); /* die without finalize: the kernel resets every lane */
+    }
+    size_t len = 256 * MiB;
+    uint8_t *buf = malloc(len);
+    th_fill(buf, len, 1);
+    th_comp_t tc;
+    th_comp_init(&tc);
+    dwct_hdr_t h = th_hdr(0, 0, len);
+    dwcs_status_t st = c.ops->send(c.ifc, 1, &h, buf, len, &tc.comp);
+    if (st != DWCS_INPROGRESS) {
+        tc.done = 1;
+        tc.status = st;
+    }
+    bad |= th_wait_flag(&c, &tc.done, 30) != 0;
+    if (!dwcs_status_is_link(tc.status)) {
+        fprintf(stderr, "expected a link error, got %s\n", dwcs_status_string(tc.status));
+        bad = 1;
+    }
+    printf("  pending 256 MiB send -> %s\n", dwcs_status_string(tc.status));
+    /* A new send to the dead peer must fail too, promptly. */
+    th_comp_init(&tc);
+    h = th_hdr(0, 1, 8);
+    st = c.ops->send(c.ifc, 1, &h, buf, 8, &tc.comp);
+    if (st == DWCS_INPROGRESS) {
+        bad |= th_wait_flag(&c, &tc.done, 30) != 0;
+        st = tc.status;
+    }
+    if (st == DWCS_OK) {
+        fprintf(stderr, "send to a dead peer succeeded\n");
+        bad = 1;
+    }
+    free(buf);
+    th_fini(&c);
+    return bad;
+}
+
+typedef struct test {
+    const char *name;
+    int (*fn)(int, const char *);
+    const char *const *env0;
+    const char *const *env1;
+} test_t;
+
+static const char *const sec_a[] = {"DWCP_JOB_SECRET=alpha", NULL};
+static const char *const sec_b[] = {"DWCP_JOB_SECRET=bravo", NULL};
+static const char *const keep_env[] = {"DWCP_JOB_SECRET=k", "DWCP_AMST_RX_LIMIT=4m", NULL};
+static const char *const kill_env[] = {"DWCP_JOB_SECRET=k", "DWCP_AMST_TEST_KILL_AFTER=20m",
+                                       "DWCP_AMST_CHUNK=256k", NULL};
+static const char *const kill_env1[] = {"DWCP_JOB_SECRET=k", "DWCP_AMST_CHUNK=256k", NULL};
+static const char *const plain[] = {"DWCP_JOB_SECRET=k", NULL};
+
+static const test_t tests[] = {
+    {"basic", t_basic, plain, plain},
+    {"sendv", t_sendv, plain, plain},
+    {"many", t_many, plain, plain},
+    {"keep", t_keep, plain, keep_env},
+    {"lanekill", t_lanekill, kill_env, kill_env1},
+    {"auth", t_auth, sec_a, sec_b},
+    {"tcp1", t_tcp1, plain, plain},
+    {"tcp1_sendv", t_tcp1_sendv, plain, plain},
+    {"peerdeath", t_peerdeath, plain, plain},
+};
+
+int main(int argc, char **argv)
+{
+    int fails = 0, ran = 0;
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+        int want = argc < 2;
+        for (int a = 1; a < argc; a++) {
+            want |= strcmp(argv[a], tests[i].name) == 0;
+        }
+        if (!want) {
+            continue;
+        }
+        ran++;
+        fails += th_run_pair(tests[i].name, tests[i].fn, tests[i].env0, tests[i].env1, 180) != 0;
+    }
+    printf("%d of %d tests failed\n", fails, ran);
+    return fails == 0 && ran > 0 ? 0 : 1;
+}
