@@ -24,7 +24,8 @@
 # every configuration, then run 2, ...) so that load changes on a shared machine hit all
 # alike. efficiency = T(one site) / T(multi-site), T = median over the runs of the run's
 # t_step_median (seconds per step); ratio = DWCP efficiency / Open MPI efficiency. A run that
-# fails is retried once; a configuration whose first run fails twice is skipped.
+# fails is retried once; a configuration whose first run fails twice is skipped. Exit status:
+# 0 if every run worked, 1 if some failed (the table shows what could be measured), 2 usage.
 # Output in DIR: runs.tsv (every run), efficiency.tsv (the table printed), eff-vs-n.png,
 # eff-vs-rtt.png (gnuplot), sites/ (the sites files used), logs/ (every job's output).
 # Multi-site runs need root (network namespaces); without root only the one-site runs are made.
@@ -233,14 +234,15 @@ echo
 echo "== efficiency = T(one site) / T(multi-site), per step, median of $runs runs (s)"
 awk -F'\t' 'NR == 1 { printf "%-7s %5s %7s | %9s %9s %6s %5s | %9s %9s %6s %5s | %6s\n",
         "topo", "RTTms", "N", "DWCP T1", "DWCP Tm", "eff", "runs", "OMPI T1", "OMPI Tm", "eff", "runs", "ratio"; next }
+    function g(v) { return (v == "NA") ? v : sprintf("%.4g", v) }
     { printf "%-7s %5s %7s | %9s %9s %6s %5s | %9s %9s %6s %5s | %6s%s\n",
-        $1, $2, $3, $4, $5, $6, $7, $9, $10, $11, $12, $14,
+        $1, $2, $3, g($4), g($5), $6, $7, g($9), g($10), $11, $12, $14,
         ($8 == "DIFFER" || $13 == "DIFFER") ? "  CHECKSUM DIFFERS" : "" }' "$eff_tsv"
 echo "(one-site references: $(awk -F'\t' '$2 == "one" && $9 == 0 { k = $1 " N=" $4; if (!(k in s)) { s[k] = 1; o[++n] = k } v[k] = v[k] " " $10 }
     END { for (i = 1; i <= n; i++) printf "%s%s:%s", (i > 1 ? "; " : ""), o[i], v[o[i]] }' "$runs_tsv"))"
 if grep -q "cannot start the AMST transport" "$out"/logs/dwcp-* 2>/dev/null; then
-    echo "note: DWCP-MPI multi-site runs failed at MPI_Init: the AMST transport is not built in"
-    echo "      (placeholder); its multi-site columns stay NA until AMST is on main."
+    echo "note: DWCP-MPI multi-site runs failed at MPI_Init (cannot start the AMST transport:"
+    echo "      in a build without AMST, the placeholder); their columns stay NA."
 fi
 
 # Plots.
@@ -291,5 +293,5 @@ if [ -n "$nb_prefixes" ] && [ -n "$left" ]; then
 fi
 [ "$multi" = 0 ] || echo "cleanup: no network namespaces left ($(echo $nb_prefixes | wc -w) emulated jobs)"
 fails=$(awk -F'\t' 'NR > 1 && ($9 != 0 || $10 == "NA")' "$runs_tsv" | wc -l)
-[ "$fails" = 0 ] || echo "$fails run(s) failed (see runs.tsv)"
+[ "$fails" = 0 ] || { echo "$fails run(s) failed (see runs.tsv)"; exit 1; }
 exit 0
