@@ -26,7 +26,8 @@
 # t_step_median (seconds per step); ratio = DWCP efficiency / Open MPI efficiency. A run that
 # fails is retried once; a configuration whose first run fails twice is skipped. Exit status:
 # 0 if every run worked, 1 if some failed (the table shows what could be measured), 2 usage.
-# Output in DIR: runs.tsv (every run), efficiency.tsv (the table printed), eff-vs-n.png,
+# Output in DIR: runs.tsv (every run, with t_comm/t_compute: seconds per step, mean over
+# ranks, and cpu_compute_max from NBODY_RESULT), efficiency.tsv (the table printed), eff-vs-n.png,
 # eff-vs-rtt.png (gnuplot), sites/ (the sites files used), logs/ (every job's output).
 # Multi-site runs need root (network namespaces); without root only the one-site runs are made.
 set -u
@@ -138,7 +139,7 @@ fi
 
 declare -A skip
 runs_tsv=$out/runs.tsv
-printf 'lib\ttopo\trtt_ms\tn\tnp\tcomm\tsteps\trun\trc\tt_step\tchecksum\twan_bytes\tlog\n' > "$runs_tsv"
+printf 'lib\ttopo\trtt_ms\tn\tnp\tcomm\tsteps\trun\trc\tt_step\tchecksum\twan_bytes\tlog\tt_comm\tt_compute\tcpu_compute_max\n' > "$runs_tsv"
 
 # run_config LIB TOPO N RUN: one run (retried once on failure); appends to runs.tsv.
 run_config() {
@@ -162,9 +163,10 @@ run_config() {
             break   # the AMST placeholder: retrying cannot help
         fi
     done
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$lib" "$topo" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$lib" "$topo" \
         "${topo_rtt[$topo]}" "$n" "$np" "$comm" "$steps" "$run" "$rc" "${t:-NA}" "${ck:-NA}" \
-        "$wb" "${log#"$out"/}" >> "$runs_tsv"
+        "$wb" "${log#"$out"/}" "$(nb_field t_comm "$log")" "$(nb_field t_compute "$log")" \
+        "$(nb_field cpu_compute_max "$log")" >> "$runs_tsv"
     printf '  %-4s %-7s N=%-6s run %s: %s\n' "$lib" "$topo" "$n" "$run" \
         "$( [ "$rc" = 0 ] && [ -n "$t" ] && echo "t_step $t s, WAN $(nb_human "$wb")" \
             || echo "FAILED (exit $rc, see ${log#"$out"/}): $(grep -v setpgid "$log" | grep -m1 -iE 'error|fail|abort|time limit' | cut -c1-100)")"
@@ -192,8 +194,9 @@ echo "-- $(( $(date +%s) - start )) s"
 # Table: medians per configuration, efficiency against the one-site run of the same library.
 eff_tsv=$out/efficiency.tsv
 awk -F'\t' -v libs="$libs" '
-    function median(key,   n, i, j, v, tmp) {
-        n = split(vals[key], v, " ")
+    function median(key) { return med(vals[key]) }
+    function med(list,   n, i, j, v, tmp) {
+        n = split(list, v, " ")
         if (n == 0) { return "NA" }
         for (i = 2; i <= n; i++) { tmp = v[i]; for (j = i - 1; j >= 1 && v[j] + 0 > tmp + 0; j--) v[j + 1] = v[j]; v[j + 1] = tmp }
         return (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
@@ -203,13 +206,14 @@ awk -F'\t' -v libs="$libs" '
         key = $1 SUBSEP $2 SUBSEP $4
         if ($9 == 0 && $10 != "NA") {
             vals[key] = vals[key] " " $10; ok[key]++
+            if ($14 != "") { tc[key] = tc[key] " " $14 }
             if ($2 == "one") { ref[$1 SUBSEP $4] = $11 } else { cks[key] = cks[key] " " $11 }
         }
         total[key]++
         if ($2 != "one" && !((($2) SUBSEP ($4)) in seen)) { seen[$2 SUBSEP $4] = 1; order[++no] = $2 SUBSEP $4; rtt[$2] = $3 }
     }
     END {
-        printf "topo\trtt_ms\tn\tdwcp_t1\tdwcp_tm\tdwcp_eff\tdwcp_runs\tdwcp_check\tompi_t1\tompi_tm\tompi_eff\tompi_runs\tompi_check\tratio\n"
+        printf "topo\trtt_ms\tn\tdwcp_t1\tdwcp_tm\tdwcp_eff\tdwcp_runs\tdwcp_check\tompi_t1\tompi_tm\tompi_eff\tompi_runs\tompi_check\tratio\tdwcp_tcomm\tompi_tcomm\n"
         for (i = 1; i <= no; i++) {
             split(order[i], tn, SUBSEP); t = tn[1]; n = tn[2]
             line = t "\t" rtt[t] "\t" n
@@ -226,17 +230,19 @@ awk -F'\t' -v libs="$libs" '
                 line = line "\t" t1 "\t" tm "\t" e[l] "\t" (ok[k] + 0) "/" (total[k] + 0) "\t" chk
             }
             r = (e["dwcp"] != "NA" && e["ompi"] != "NA" && e["ompi"] > 0) ? sprintf("%.3f", e["dwcp"] / e["ompi"]) : "NA"
-            print line "\t" r
+            print line "\t" r "\t" med(tc["dwcp" SUBSEP t SUBSEP n]) "\t" med(tc["ompi" SUBSEP t SUBSEP n])
         }
     }' "$runs_tsv" > "$eff_tsv"
 
 echo
-echo "== efficiency = T(one site) / T(multi-site), per step, median of $runs runs (s)"
-awk -F'\t' 'NR == 1 { printf "%-7s %5s %7s | %9s %9s %6s %5s | %9s %9s %6s %5s | %6s\n",
-        "topo", "RTTms", "N", "DWCP T1", "DWCP Tm", "eff", "runs", "OMPI T1", "OMPI Tm", "eff", "runs", "ratio"; next }
-    function g(v) { return (v == "NA") ? v : sprintf("%.4g", v) }
-    { printf "%-7s %5s %7s | %9s %9s %6s %5s | %9s %9s %6s %5s | %6s%s\n",
-        $1, $2, $3, g($4), g($5), $6, $7, g($9), g($10), $11, $12, $14,
+echo "== efficiency = T(one site) / T(multi-site), per step, median of $runs runs (s);"
+echo "   comm = t_comm across sites (s per step, mean over ranks: time not hidden behind computing)"
+awk -F'\t' 'NR == 1 { printf "%-7s %5s %7s | %9s %9s %6s %5s | %9s %9s %6s %5s | %6s | %9s %9s\n",
+        "topo", "RTTms", "N", "DWCP T1", "DWCP Tm", "eff", "runs", "OMPI T1", "OMPI Tm", "eff", "runs", "ratio",
+        "DWCP comm", "OMPI comm"; next }
+    function g(v) { return (v == "NA" || v == "") ? "NA" : sprintf("%.4g", v) }
+    { printf "%-7s %5s %7s | %9s %9s %6s %5s | %9s %9s %6s %5s | %6s | %9s %9s%s\n",
+        $1, $2, $3, g($4), g($5), $6, $7, g($9), g($10), $11, $12, $14, g($15), g($16),
         ($8 == "DIFFER" || $13 == "DIFFER") ? "  CHECKSUM DIFFERS" : "" }' "$eff_tsv"
 echo "(one-site references: $(awk -F'\t' '$2 == "one" && $9 == 0 { k = $1 " N=" $4; if (!(k in s)) { s[k] = 1; o[++n] = k } v[k] = v[k] " " $10 }
     END { for (i = 1; i <= n; i++) printf "%s%s:%s", (i > 1 ? "; " : ""), o[i], v[o[i]] }' "$runs_tsv"))"
@@ -258,7 +264,7 @@ awk -F'\t' 'NR > 1 && $1 ~ /^rtt/ { print $2, $6, $11 }' "$eff_tsv" | sort -n > 
 {
     echo "set terminal $term"
     echo "set datafile missing 'NA'"
-    echo "set grid; set key top left; set yrange [0:1.1]; set ylabel 'efficiency T(1 site) / T(sites)'"
+    echo "set grid; set key top left; set yrange [0:*]; set ylabel 'efficiency T(1 site) / T(sites)'"
     echo "set output '$out/eff-vs-n.png'"
     echo "set title 'N-body efficiency vs N ($np ranks, $comm, $steps steps, median of $runs)'"
     echo "set xlabel 'N (particles)'; set logscale x 2"
