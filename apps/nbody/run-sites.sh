@@ -67,7 +67,7 @@ if [ "$build" = 1 ]; then
         set -e
         cd "$NB_BUILD"
         if [ ! -f Makefile ]; then
-            [ -x configure ] || (cd "$NB_TOP" && ./autogen.sh)
+            [ -x "$NB_TOP/configure" ] || (cd "$NB_TOP" && ./autogen.sh)
             "$NB_TOP/configure" -q
         fi
         for d in common ucx-transport libdwcpmpi launcher; do make -s -j2 -C "$d"; done
