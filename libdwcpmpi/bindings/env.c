@@ -167,7 +167,7 @@ int PMPI_Alloc_mem(MPI_Aint size, MPI_Info info, void *baseptr)
     DWCP_CHECK_INIT("MPI_Alloc_mem");
     (void)info;
     if (size < 0) {
-        return dwcp_err_comm(MPI_COMM_WORLD, MPI_ERR_SIZE, "MPI_Alloc_mem", "negative size %ld",
+        return dwcp_err_comm(MPI_COMM_WORLD, MPI_ERR_ARG, "MPI_Alloc_mem", "negative size %ld",
                              (long)size);
     }
     if (baseptr == NULL) {

@@ -29,7 +29,7 @@ typedef struct dwcp_config {
     size_t eager_limit;      /* self transport: copy below this, else keep sender's buffer */
     int log_level;           /* 0 error .. 4 trace */
     double finalize_timeout; /* seconds to wait for outstanding sends in MPI_Finalize */
-    int thread_level;        /* highest thread level offered: single,funneled,serialized */
+    int thread_level;        /* highest thread level offered: single..multiple */
     char *site;              /* this rank's site name (normally set by dwcprun) */
     int max_iov;             /* non-contiguous sends with at most this many pieces go zero-copy */
     int coll_site_aware;     /* two-level collectives on communicators spanning sites */
@@ -305,12 +305,44 @@ extern dwct_rx_action_t (*dwcp_p2p_rx_other)(const dwct_hdr_t *hdr, dwct_rx_t *r
 int dwcp_p2p_cancel_recv(dwcp_req_t *r);
 
 /* Checks at the API edge. */
+/*
+ * MPI_THREAD_MULTIPLE: one recursive lock serialises the library. Every binding takes it in
+ * DWCP_CHECK_INIT and releases it when the binding's scope ends (cleanup attribute); blocking
+ * waits release it between progress passes (dwcp_wait_idle) so other threads get in. With a
+ * lower thread level the lock is never touched.
+ */
+extern int dwcp_mt;
+extern pthread_mutex_t dwcp_big_lock;
+extern __thread int dwcp_lock_depth;
+
+static inline int dwcp_lock_enter(void)
+{
+    if (dwcp_mt) {
+        pthread_mutex_lock(&dwcp_big_lock);
+        dwcp_lock_depth++;
+    }
+    return dwcp_mt;
+}
+
+static inline void dwcp_lock_leave(int *held)
+{
+    if (*held) {
+        dwcp_lock_depth--;
+        pthread_mutex_unlock(&dwcp_big_lock);
+    }
+}
+
+/** Let other threads into the library (called while waiting). */
+void dwcp_lock_yield(void);
+
+#define DWCP_CAT2_(a, b) a##b
+#define DWCP_CAT_(a, b) DWCP_CAT2_(a, b)
 #define DWCP_CHECK_INIT(fname)                                                                     \
-    do {                                                                                           \
-        if (!dwcp_g.initialized || dwcp_g.finalized) {                                             \
-            return dwcp_err_not_initialized(fname);                                                \
-        }                                                                                          \
-    } while (0)
+    if (!dwcp_g.initialized || dwcp_g.finalized) {                                                 \
+        return dwcp_err_not_initialized(fname);                                                    \
+    }                                                                                              \
+    int DWCP_CAT_(dwcp_lock_held_, __LINE__) __attribute__((cleanup(dwcp_lock_leave), unused)) =   \
+        dwcp_lock_enter()
 int dwcp_err_not_initialized(const char *fname);
 
 #endif /* DWCP_H */

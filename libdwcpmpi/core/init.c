@@ -5,12 +5,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include "dwcp.h"
 #include "p2p.h"
 
 dwcp_global_t dwcp_g;
+int dwcp_mt;
+pthread_mutex_t dwcp_big_lock;
+__thread int dwcp_lock_depth;
+
+void dwcp_lock_yield(void)
+{
+    int d = dwcp_lock_depth, i;
+    if (!dwcp_mt || d == 0) {
+        return;
+    }
+    for (i = 0; i < d; i++) {
+        pthread_mutex_unlock(&dwcp_big_lock);
+    }
+    dwcp_lock_depth = 0;
+    sched_yield();
+    for (i = 0; i < d; i++) {
+        pthread_mutex_lock(&dwcp_big_lock);
+    }
+    dwcp_lock_depth = d;
+}
 
 static const dwcs_param_t mpi_params[] = {
     {"transport", DWCS_PARAM_ENUM, "auto",
@@ -22,9 +43,10 @@ static const dwcs_param_t mpi_params[] = {
     {"finalize_timeout", DWCS_PARAM_TIME, "60s",
      "How long MPI_Finalize waits for outstanding sends before giving up",
      DWCS_PARAM_LEVEL_TUNER, NULL, offsetof(dwcp_config_t, finalize_timeout)},
-    {"thread_level", DWCS_PARAM_ENUM, "serialized",
-     "Highest thread support level MPI_Init_thread offers", DWCS_PARAM_LEVEL_TUNER,
-     "single,funneled,serialized", offsetof(dwcp_config_t, thread_level)},
+    {"thread_level", DWCS_PARAM_ENUM, "multiple",
+     "Highest thread support level MPI_Init_thread offers (multiple: calls from any thread, "
+     "serialised inside the library by one lock)", DWCS_PARAM_LEVEL_TUNER,
+     "single,funneled,serialized,multiple", offsetof(dwcp_config_t, thread_level)},
     {"site", DWCS_PARAM_STRING, "", "Name of this rank's site (normally set by dwcprun)",
      DWCS_PARAM_LEVEL_USER, NULL, offsetof(dwcp_config_t, site)},
     {"coll_site_aware", DWCS_PARAM_BOOL, "yes",
@@ -123,6 +145,7 @@ static dwcs_status_t init_transports(void)
     p.size = dwcp_g.size;
     p.bootstrap = &dwcp_bootstrap_kv;
     p.rx_cb = dwcp_p2p_rx;
+    p.threaded = dwcp_g.thread_level >= MPI_THREAD_SERIALIZED;
     st = dwct_self_ops.init(&p, &dwcp_g.iface_self);
     if (st != DWCS_OK) {
         return st;
@@ -185,12 +208,20 @@ dwcs_status_t dwcp_init(int required, int *provided)
     }
     dwcs_log_set_level(dwcp_g.cfg.log_level);
     dwcp_g.main_thread = pthread_self();
-    int offered = dwcp_g.cfg.thread_level; /* 0 single, 1 funneled, 2 serialized */
+    int offered = dwcp_g.cfg.thread_level; /* 0 single .. 3 multiple */
     dwcp_g.thread_level = required < offered ? required : offered;
     if (dwcp_g.thread_level < MPI_THREAD_SINGLE) {
         dwcp_g.thread_level = MPI_THREAD_SINGLE;
     }
     *provided = dwcp_g.thread_level;
+    if (dwcp_g.thread_level == MPI_THREAD_MULTIPLE) {
+        pthread_mutexattr_t a;
+        pthread_mutexattr_init(&a);
+        pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+        pthread_mutex_init(&dwcp_big_lock, &a);
+        pthread_mutexattr_destroy(&a);
+        dwcp_mt = 1;
+    }
 
     st = dwcp_bootstrap_init();
     if (st != DWCS_OK) {

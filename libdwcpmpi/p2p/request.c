@@ -162,6 +162,9 @@ unsigned dwcp_progress(void)
 
 void dwcp_wait_idle(unsigned events, unsigned *idle)
 {
+    if (dwcp_mt) {
+        dwcp_lock_yield(); /* other threads may be waiting to call into the library */
+    }
     if (events > 0) {
         *idle = 0;
         return;

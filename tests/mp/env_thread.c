@@ -4,11 +4,28 @@
  * returns the provided level, provided is a valid level, levels are
  * ordered, MPI_Is_thread_main true on the main thread (and false on
  * another thread when the level allows calling MPI from it).
+ * MPT_EXPECT_THREAD_LEVEL=<name> makes the provided level exact.
  */
 #include "mptest.h"
 #include <pthread.h>
 
 static int other_flag = -1;
+
+/* Thread level from its name (single, funneled, serialized, multiple). */
+static int level_of(const char *name)
+{
+    if (strcmp(name, "single") == 0) {
+        return MPI_THREAD_SINGLE;
+    } else if (strcmp(name, "funneled") == 0) {
+        return MPI_THREAD_FUNNELED;
+    } else if (strcmp(name, "serialized") == 0) {
+        return MPI_THREAD_SERIALIZED;
+    } else if (strcmp(name, "multiple") == 0) {
+        return MPI_THREAD_MULTIPLE;
+    }
+    fprintf(stderr, "unknown thread level '%s'\n", name);
+    exit(2);
+}
 
 static void *other_thread(void *arg)
 {
@@ -22,16 +39,7 @@ int main(int argc, char **argv)
     int req = MPI_THREAD_SINGLE, prov = -1, q = -1, flag = -1;
     const char *lvl = argc > 1 ? argv[1] : "single";
 
-    if (strcmp(lvl, "funneled") == 0) {
-        req = MPI_THREAD_FUNNELED;
-    } else if (strcmp(lvl, "serialized") == 0) {
-        req = MPI_THREAD_SERIALIZED;
-    } else if (strcmp(lvl, "multiple") == 0) {
-        req = MPI_THREAD_MULTIPLE;
-    } else if (strcmp(lvl, "single") != 0) {
-        fprintf(stderr, "unknown level %s\n", lvl);
-        return 1;
-    }
+    req = level_of(lvl);
     CHECK(MPI_THREAD_SINGLE < MPI_THREAD_FUNNELED &&
               MPI_THREAD_FUNNELED < MPI_THREAD_SERIALIZED &&
               MPI_THREAD_SERIALIZED < MPI_THREAD_MULTIPLE,
@@ -49,7 +57,7 @@ int main(int argc, char **argv)
         CHECK(prov >= MPI_THREAD_SINGLE, "provided %d", prov);
     }
     if (getenv("MPT_EXPECT_THREAD_LEVEL") != NULL) {
-        CHECK_EQ(prov, atoi(getenv("MPT_EXPECT_THREAD_LEVEL")),
+        CHECK_EQ(prov, level_of(getenv("MPT_EXPECT_THREAD_LEVEL")),
                  "provided thread level vs MPT_EXPECT_THREAD_LEVEL");
     }
     CHECK_MPI(MPI_Query_thread(&q));

@@ -6,7 +6,8 @@
  * code; MPI_Errhandler_free leaves the attached handler working;
  * MPI_Error_string is non-empty for every predefined class and
  * MPI_Error_class(c) == c for them; MPI_Add_error_class/_code/_string
- * create usable codes (MPI_LASTUSEDCODE updated). Any number of ranks.
+ * create usable codes (MPI_LASTUSEDCODE updated); with 2+ ranks, a
+ * truncation found in MPI_Wait goes to the user handler. Any ranks.
  */
 #include "mptest.h"
 
@@ -135,6 +136,26 @@ int main(int argc, char **argv)
     rc = MPI_Comm_call_errhandler(MPI_COMM_WORLD, newcode2);
     CHECK_EQ(h_calls, 1, "handler calls for user code");
     CHECK_EQ(h_code, newcode2, "user code passed to handler");
+
+    /* An error found at completion (truncation in MPI_Wait) also goes
+     * through the user handler. */
+    if (mpt_size >= 2 && mpt_rank < 2) {
+        int ten[10] = {0}, five[5];
+        MPI_Request rq;
+        if (mpt_rank == 0) {
+            CHECK_MPI(MPI_Send(ten, 10, MPI_INT, 1, 77, MPI_COMM_WORLD));
+        } else {
+            CHECK_MPI(MPI_Irecv(five, 5, MPI_INT, 0, 77, MPI_COMM_WORLD,
+                                &rq));
+            h_calls = 0;
+            rc = MPI_Wait(&rq, MPI_STATUS_IGNORE);
+            CHECK_EQ(h_calls, 1, "handler calls for truncation in Wait");
+            MPI_Error_class(h_code, &cls);
+            CHECK_EQ(cls, MPI_ERR_TRUNCATE, "class passed for truncation");
+            MPI_Error_class(rc, &cls);
+            CHECK_EQ(cls, MPI_ERR_TRUNCATE, "class returned by Wait");
+        }
+    }
 
     CHECK_MPI(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL));
     return mpt_finish();

@@ -45,7 +45,9 @@ static void self_round(MPI_Comm comm, int me, const char *what)
         CHECK(mpt_verify(r, (size_t)n, (unsigned)(i + me)) < 0,
               "%s Sendrecv %d bytes content", what, n);
     }
-    /* Small blocking send to self (buffered by the library), then recv. */
+    /* Small blocking send to self, then recv: this relies on the library
+     * buffering a 4-byte standard-mode send (as every MPI does; strictly
+     * it is "unsafe" in MPI terms). */
     v = 4711;
     CHECK_MPI(MPI_Send(&v, 1, MPI_INT, me, 60, comm));
     w = 0;

@@ -3,7 +3,8 @@
  * statuses: basic types, a derived type (struct of int+double) received
  * whole and partially (Get_count gives MPI_UNDEFINED, Get_elements the
  * number of basic elements), byte counts of a typed message, count 0,
- * and MPI_Status_set_elements(_x) on a local status. Needs 2 ranks.
+ * and MPI_Status_set_elements(_x) / MPI_Status_set_cancelled on a local
+ * status. Needs 2 ranks.
  */
 #include "mptest.h"
 
@@ -112,6 +113,16 @@ int main(int argc, char **argv)
     CHECK_EQ(cx, 4, "elements after Status_set_elements_x");
     CHECK_MPI(MPI_Get_count(&st, rt, &cnt));
     CHECK_EQ(cnt, 2, "records after setting 4 elements");
+    /* Status_set_cancelled / Test_cancelled on a local status. */
+    {
+        int flag = -1;
+        CHECK_MPI(MPI_Status_set_cancelled(&st, 1));
+        CHECK_MPI(MPI_Test_cancelled(&st, &flag));
+        CHECK_EQ(flag, 1, "Test_cancelled after Status_set_cancelled(1)");
+        CHECK_MPI(MPI_Status_set_cancelled(&st, 0));
+        CHECK_MPI(MPI_Test_cancelled(&st, &flag));
+        CHECK_EQ(flag, 0, "Test_cancelled after Status_set_cancelled(0)");
+    }
     CHECK_MPI(MPI_Type_free(&rt));
     return mpt_finish();
 }

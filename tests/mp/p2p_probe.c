@@ -21,11 +21,18 @@ int main(int argc, char **argv)
         for (i = 0; i < 1000; i++) {
             buf[i] = i;
         }
-        CHECK_MPI(MPI_Send(buf, 17, MPI_INT, 0, 5, MPI_COMM_WORLD));
-        CHECK_MPI(MPI_Send(buf, 1000, MPI_INT, 0, 6, MPI_COMM_WORLD));
-        CHECK_MPI(MPI_Send(buf, 3, MPI_INT, 0, 7, MPI_COMM_WORLD));
-        CHECK_MPI(MPI_Send(buf + 10, 4, MPI_INT, 0, 8, MPI_COMM_WORLD));
-        CHECK_MPI(MPI_Send(buf + 20, 5, MPI_INT, 0, 8, MPI_COMM_WORLD));
+        /* Nonblocking: rank 0 probes them in another order than sent,
+         * which must work without the library buffering the sends. */
+        MPI_Request sr[5];
+        CHECK_MPI(MPI_Isend(buf, 17, MPI_INT, 0, 5, MPI_COMM_WORLD, &sr[0]));
+        CHECK_MPI(MPI_Isend(buf, 1000, MPI_INT, 0, 6, MPI_COMM_WORLD,
+                            &sr[1]));
+        CHECK_MPI(MPI_Isend(buf, 3, MPI_INT, 0, 7, MPI_COMM_WORLD, &sr[2]));
+        CHECK_MPI(MPI_Isend(buf + 10, 4, MPI_INT, 0, 8, MPI_COMM_WORLD,
+                            &sr[3]));
+        CHECK_MPI(MPI_Isend(buf + 20, 5, MPI_INT, 0, 8, MPI_COMM_WORLD,
+                            &sr[4]));
+        CHECK_MPI(MPI_Waitall(5, sr, MPI_STATUSES_IGNORE));
     } else if (mpt_rank == 0) {
         /* Nothing with tag 99 exists. */
         flag = -1;

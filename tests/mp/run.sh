@@ -4,18 +4,22 @@
 # Usage: run.sh --bindir DIR --launcher "CMD" [--testlist FILE]
 #               [--label X | --skip-label X | --all] [--filter REGEX]
 #               [--timeout-scale F] [--keep-logs DIR] [--tail N]
+#               [--env-style x|prefix]
 #
 # testlist lines:  prog nprocs [env=VAR=VAL ...] [arg=ARG ...] [exit=N]
 #                  [timeout=S] [label=L]
 # Blank lines and lines starting with '#' are ignored.
 #
 # Each test runs as:  CMD -np N [-x VAR=VAL ...] DIR/prog [ARG ...]
-# in its own session/process group, under a time limit (default 60 s);
-# on timeout, and after every test, the whole process group is killed so
+# (--env-style prefix: CMD -np N env VAR=VAL ... DIR/prog [ARG ...];
+# arguments and env values cannot contain spaces)
+# in its own session, under a time limit (default 60 s); on timeout, and
+# after every test, every process left in that session is killed, so
 # nothing is left behind.
 #
 # A test passes when its exit code equals the expected one (exit=N,
-# default 0; exit=nz means any non-zero code) and, for an expected 0, its output contains "No Errors".
+# default 0; exit=nz means any non-zero code) and, for an expected 0,
+# its output contains "No Errors". --timeout-scale multiplies limits.
 # Tests labelled "large" are opt-in: skipped unless --label large or --all.
 # Ends with "N passed, N failed, N skipped"; exit status 1 if any failed.
 set -u
@@ -30,9 +34,10 @@ filter=""
 scale=1
 keep=""
 tail_lines=25
+env_style=x
 
 usage() {
-    sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
+    awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"
     exit 2
 }
 
@@ -48,6 +53,7 @@ while [ $# -gt 0 ]; do
     --timeout-scale) scale=$2; shift 2 ;;
     --keep-logs) keep=$2; shift 2 ;;
     --tail) tail_lines=$2; shift 2 ;;
+    --env-style) env_style=$2; shift 2 ;;
     -h | --help) usage ;;
     *) echo "run.sh: unknown option '$1'" >&2; usage ;;
     esac
@@ -57,6 +63,10 @@ if [ -z "$bindir" ] || [ -z "$launcher" ]; then
     echo "run.sh: --bindir and --launcher are required" >&2
     usage
 fi
+if [ "$env_style" != x ] && [ "$env_style" != prefix ]; then
+    echo "run.sh: --env-style must be x or prefix" >&2
+    exit 2
+fi
 if [ ! -r "$testlist" ]; then
     echo "run.sh: cannot read testlist '$testlist'" >&2
     exit 2
@@ -65,25 +75,36 @@ fi
 read -r -a launch_words <<<"$launcher"
 logdir=${keep:-$(mktemp -d "${TMPDIR:-/tmp}/mptests.XXXXXX")}
 mkdir -p "$logdir"
-cur_pgid=""
+cur_sid=""
 
-# Kill the process group of the running test (if any), TERM then KILL.
-kill_group() {
-    local pg=$1
-    [ -n "$pg" ] || return 0
-    if kill -0 -- "-$pg" 2>/dev/null; then
-        kill -TERM -- "-$pg" 2>/dev/null
-        for _ in 1 2 3 4 5 6 7 8 9 10; do
-            kill -0 -- "-$pg" 2>/dev/null || return 0
-            sleep 0.2
-        done
-        kill -KILL -- "-$pg" 2>/dev/null
-    fi
+# Live (non-zombie) processes of session $1. Launchers may move their
+# children into process groups of their own (Open MPI does), but they
+# stay in the session the test was started in.
+session_pids() {
+    ps -e -o pid=,sid=,stat= 2>/dev/null |
+        awk -v s="$1" '$2 == s && $3 !~ /^Z/ { print $1 }'
+}
+
+# Kill every process of the test's session (if any), TERM then KILL.
+kill_session() {
+    local sid=$1 pids
+    [ -n "$sid" ] || return 0
+    pids=$(session_pids "$sid")
+    [ -n "$pids" ] || return 0
+    # shellcheck disable=SC2086
+    kill -TERM $pids 2>/dev/null
+    for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+        pids=$(session_pids "$sid")
+        [ -n "$pids" ] || return 0
+        sleep 0.1
+    done
+    # shellcheck disable=SC2086
+    kill -KILL $pids 2>/dev/null
     return 0
 }
 
 cleanup() {
-    kill_group "$cur_pgid"
+    kill_session "$cur_sid"
     [ -z "$keep" ] && rm -rf "$logdir"
 }
 trap cleanup EXIT
@@ -101,13 +122,17 @@ while read -r line || [ -n "$line" ]; do
     prog=${f[0]}
     np=${f[1]}
     envs=()
+    envp=()
     args=()
     want_exit=0
     tmo=60
     label=""
     for opt in "${f[@]:2}"; do
         case "$opt" in
-        env=*) envs+=("-x" "${opt#env=}") ;;
+        env=*)
+            envs+=("-x" "${opt#env=}")
+            envp+=("${opt#env=}")
+            ;;
         arg=*) args+=("${opt#arg=}") ;;
         exit=*) want_exit=${opt#exit=} ;;
         timeout=*) tmo=${opt#timeout=} ;;
@@ -119,6 +144,12 @@ while read -r line || [ -n "$line" ]; do
     [ ${#args[@]} -gt 0 ] && name="$prog ${args[*]}"
     [ ${#envs[@]} -gt 0 ] && name="$name [${envs[*]//-x /}]"
     name=${name//-x /}
+    if [ "$env_style" = prefix ]; then
+        launch_env=()
+        [ ${#envp[@]} -gt 0 ] && launch_env=(env "${envp[@]}")
+    else
+        launch_env=("${envs[@]}")
+    fi
     if [ -n "$filter" ] && ! [[ "$name" =~ $filter ]]; then
         continue
     fi
@@ -142,35 +173,35 @@ while read -r line || [ -n "$line" ]; do
     fi
     limit=$(awk -v t="$tmo" -v s="$scale" 'BEGIN { printf "%d", t * s + 0.5 }')
     log="$logdir/$prog.$np.log"
-    pidf="$logdir/$prog.pgid"
+    pidf="$logdir/$prog.sid"
     rm -f "$pidf"
     t0=$(date +%s.%N)
     # New session: the test and everything it spawns share one group.
     setsid -w bash -c 'echo $$ >"$0"; exec "$@"' "$pidf" \
-        "${launch_words[@]}" -np "$np" "${envs[@]}" "$bindir/$prog" \
+        "${launch_words[@]}" -np "$np" "${launch_env[@]}" "$bindir/$prog" \
         "${args[@]}" </dev/null >"$log" 2>&1 &
     spid=$!
     for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
         [ -s "$pidf" ] && break
         sleep 0.05
     done
-    cur_pgid=$(cat "$pidf" 2>/dev/null)
+    cur_sid=$(cat "$pidf" 2>/dev/null)
     timed_out=0
     deadline=$(awk -v t="$t0" -v l="$limit" 'BEGIN { printf "%.3f", t + l }')
     while kill -0 "$spid" 2>/dev/null; do
         now=$(date +%s.%N)
         if awk -v n="$now" -v d="$deadline" 'BEGIN { exit !(n > d) }'; then
             timed_out=1
-            kill_group "$cur_pgid"
+            kill_session "$cur_sid"
             break
         fi
         sleep 0.1
     done
     wait "$spid"
     rc=$?
-    # Sweep anything the test left behind in its group.
-    kill_group "$cur_pgid"
-    cur_pgid=""
+    # Sweep anything the test left behind in its session.
+    kill_session "$cur_sid"
+    cur_sid=""
     t1=$(date +%s.%N)
     dt=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
     why=""

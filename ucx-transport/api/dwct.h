@@ -102,6 +102,7 @@ typedef struct dwct_init_params {
     int nsites;
     const dwct_bootstrap_t *bootstrap;
     const char *variant;      /* plugin variant, e.g. "tcp1" (AMST as one plain stream); or NULL */
+    int threaded;             /* calls may come from several threads, one at a time */
     dwct_rx_cb_t rx_cb;       /* called from progress() for every arriving message */
     void *rx_arg;
 } dwct_init_params_t;

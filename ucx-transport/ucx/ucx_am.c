@@ -54,8 +54,8 @@ static dwcs_status_t am_start(dwct_iface_t *iface, ucp_ep_h ep, dwct_ucx_op_t *o
     return dwct_ucx_op_started(iface, op, sp);
 }
 
-dwcs_status_t dwct_ucx_send(dwct_iface_t *iface, int peer, const dwct_hdr_t *hdr,
-                            const void *buf, size_t len, dwct_comp_t *comp)
+dwcs_status_t dwct_ucx_send(dwct_iface_t *iface, int peer, const dwct_hdr_t *hdr, const void *buf,
+                            size_t len, dwct_comp_t *comp)
 {
     dwcs_status_t st;
     ucp_ep_h ep = dwct_ucx_ep_get(iface, peer, &st);
@@ -85,8 +85,7 @@ dwcs_status_t dwct_ucx_sendv(dwct_iface_t *iface, int peer, const dwct_hdr_t *hd
         }
     }
     if (n <= 1) {
-        return dwct_ucx_send(iface, peer, hdr, n == 1 ? iov[first].iov_base : NULL, total,
-                             comp);
+        return dwct_ucx_send(iface, peer, hdr, n == 1 ? iov[first].iov_base : NULL, total, comp);
     }
     ucp_ep_h ep = dwct_ucx_ep_get(iface, peer, &st);
     if (ep == NULL) {
@@ -141,8 +140,8 @@ static void payload_release(dwct_iface_t *iface, dwct_ucx_rx_kind_t kind, void *
  * UCX/RNDV payloads unless we return UCS_INPROGRESS) rather than from the queue (we own them).
  * Returns 1 if the upper layer kept the payload (it will call rx_fetch/rx_release).
  */
-static int deliver(dwct_iface_t *iface, const dwct_hdr_t *hdr, dwct_ucx_rx_kind_t kind,
-                   void *ptr, size_t len, int live)
+static int deliver(dwct_iface_t *iface, const dwct_hdr_t *hdr, dwct_ucx_rx_kind_t kind, void *ptr,
+                   size_t len, int live)
 {
     dwct_rx_t rx;
     rx.len = len;

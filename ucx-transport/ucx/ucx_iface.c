@@ -29,13 +29,21 @@ static const dwcs_param_t ucx_params[] = {
      "UCX transport: at most this many ucp_worker_progress calls per progress()",
      DWCS_PARAM_LEVEL_DEV, NULL, offsetof(dwct_ucx_config_t, progress_loops)},
     {"ucx_close_timeout", DWCS_PARAM_TIME, "5s",
-     "UCX transport: bound on flushing and closing endpoints at finalize",
-     DWCS_PARAM_LEVEL_TUNER, NULL, offsetof(dwct_ucx_config_t, close_timeout)},
+     "UCX transport: bound on flushing and closing endpoints at finalize", DWCS_PARAM_LEVEL_TUNER,
+     NULL, offsetof(dwct_ucx_config_t, close_timeout)},
+    {"ucx_err_mode", DWCS_PARAM_ENUM, "auto",
+     "UCX transport: peer-failure handling; peer = UCX error handling (TCP only within a host "
+     "in UCX 1.13), none = shared memory with our own liveness check, auto = none within a "
+     "host and peer across hosts",
+     DWCS_PARAM_LEVEL_TUNER, "auto,peer,none", offsetof(dwct_ucx_config_t, err_mode)},
+    {"ucx_liveness_interval", DWCS_PARAM_TIME, "200ms",
+     "UCX transport: how often progress() checks that same-host peers are still alive",
+     DWCS_PARAM_LEVEL_DEV, NULL, offsetof(dwct_ucx_config_t, liveness_interval)},
 };
 
 /** The UCX plugin's parameter table (listed by dwcp_info once registered). */
-dwcs_param_table_t dwct_ucx_param_table = {
-    "ucx", ucx_params, sizeof(ucx_params) / sizeof(ucx_params[0]), NULL};
+dwcs_param_table_t dwct_ucx_param_table = {"ucx", ucx_params,
+                                           sizeof(ucx_params) / sizeof(ucx_params[0]), NULL};
 
 /* ---- Small helpers ------------------------------------------------------------------------- */
 
@@ -60,6 +68,7 @@ dwcs_status_t dwct_ucx_status(ucs_status_t st)
     case UCS_ERR_INVALID_ADDR:
         return DWCS_ERR_INVALID_PARAM;
     case UCS_ERR_UNSUPPORTED:
+    case UCS_ERR_NO_DEVICE:
         return DWCS_ERR_UNSUPPORTED;
     case UCS_ERR_MESSAGE_TRUNCATED:
         return DWCS_ERR_TRUNCATE;
@@ -110,6 +119,10 @@ dwct_ucx_op_t *dwct_ucx_op_get(dwct_iface_t *iface, dwct_ucx_op_kind_t kind, int
     op->result = NULL;
     op->result_size = 0;
     op->iov = NULL;
+    op->iprev = op->inext = NULL;
+    op->inflight = 0;
+    op->abandoned = 0;
+    op->ucx_done = 0;
     return op;
 }
 
@@ -123,17 +136,63 @@ void dwct_ucx_op_put(dwct_iface_t *iface, dwct_ucx_op_t *op)
     iface->op_free = op;
 }
 
+static void inflight_unlink(dwct_iface_t *iface, dwct_ucx_op_t *op)
+{
+    if (!op->inflight) {
+        return;
+    }
+    if (op->iprev != NULL) {
+        op->iprev->inext = op->inext;
+    } else {
+        iface->inflight_head = op->inext;
+    }
+    if (op->inext != NULL) {
+        op->inext->iprev = op->iprev;
+    }
+    op->iprev = op->inext = NULL;
+    op->inflight = 0;
+}
+
+static void done_enqueue(dwct_iface_t *iface, dwct_ucx_op_t *op)
+{
+    op->next = NULL;
+    *iface->done_tail = op;
+    iface->done_tail = &op->next;
+}
+
 /* Record a completion; ops with an upper completion are queued for progress(). */
 static void op_complete(dwct_ucx_op_t *op, ucs_status_t status, dwct_iface_t *iface)
 {
+    if (op->abandoned) {
+        /* The upper layer already got PEER_FAILED; UCX is done with the memory now. */
+        op->ucx_done = 1;
+        if (op->done) {
+            dwct_ucx_op_put(iface, op); /* already drained */
+        }
+        return;
+    }
+    inflight_unlink(iface, op);
     op->status = status;
     op->done = 1;
     if (op->kind == DWCT_UCX_OP_INTERNAL) {
         return;
     }
-    op->next = NULL;
-    *iface->done_tail = op;
-    iface->done_tail = &op->next;
+    done_enqueue(iface, op);
+}
+
+void dwct_ucx_ops_abandon(dwct_iface_t *iface, int peer)
+{
+    dwct_ucx_op_t *op = iface->inflight_head;
+    while (op != NULL) {
+        dwct_ucx_op_t *next = op->inext;
+        if (op->peer == peer) {
+            inflight_unlink(iface, op);
+            op->abandoned = 1;
+            op->status = UCS_ERR_CONNECTION_RESET;
+            done_enqueue(iface, op);
+        }
+        op = next;
+    }
 }
 
 void dwct_ucx_send_cb(void *request, ucs_status_t status, void *user_data)
@@ -172,6 +231,15 @@ dwcs_status_t dwct_ucx_op_started(dwct_iface_t *iface, dwct_ucx_op_t *op, ucs_st
         DWCS_DEBUG("ucx: operation to rank %d failed at start: %s", peer, ucs_status_string(st));
         return dwct_ucx_status(st);
     }
+    if (op->peer >= 0 && op->kind != DWCT_UCX_OP_INTERNAL && !op->done) {
+        op->inext = iface->inflight_head;
+        op->iprev = NULL;
+        if (op->inext != NULL) {
+            op->inext->iprev = op;
+        }
+        iface->inflight_head = op;
+        op->inflight = 1;
+    }
     return DWCS_INPROGRESS;
 }
 
@@ -190,6 +258,11 @@ static unsigned done_drain(dwct_iface_t *iface)
             iface->peers[op->peer].state == DWCT_UCX_PEER_FAILED) {
             st = DWCS_ERR_PEER_FAILED;
         }
+        if (op->kind == DWCT_UCX_OP_FETCH && st != DWCS_OK && st != DWCS_ERR_TRUNCATE &&
+            st != DWCS_ERR_NO_MEMORY) {
+            /* A rendezvous pull fails (or is canceled by UCX) only when its sender is gone. */
+            st = DWCS_ERR_PEER_FAILED;
+        }
         if (op->kind == DWCT_UCX_OP_ATOMIC && st == DWCS_OK && op->result != NULL) {
             if (op->result_size == 4) {
                 memcpy(op->result, &op->reply, 4); /* the first 4 bytes hold the value */
@@ -198,7 +271,11 @@ static unsigned done_drain(dwct_iface_t *iface)
             }
         }
         dwct_comp_t *comp = op->comp;
-        dwct_ucx_op_put(iface, op);
+        if (!op->abandoned || op->ucx_done) {
+            dwct_ucx_op_put(iface, op);
+        } else {
+            op->done = 1; /* UCX still holds it: its callback returns it to the pool */
+        }
         if (comp != NULL) {
             comp->cb(comp, st);
         }
@@ -243,99 +320,6 @@ dwcs_status_t dwct_ucx_op_wait(dwct_iface_t *iface, dwct_ucx_op_t *op, ucs_statu
     return st;
 }
 
-/* ---- Endpoints ----------------------------------------------------------------------------- */
-
-static void ep_error_cb(void *arg, ucp_ep_h ep, ucs_status_t status)
-{
-    dwct_ucx_peer_t *p = arg;
-    DWCS_WARN("ucx: connection to rank %d failed: %s", p->rank, ucs_status_string(status));
-    p->state = DWCT_UCX_PEER_FAILED;
-    p->fail_status = status;
-}
-
-ucp_ep_h dwct_ucx_ep_get(dwct_iface_t *iface, int peer, dwcs_status_t *st)
-{
-    if (peer < 0 || peer >= iface->size) {
-        DWCS_ERROR("ucx: rank %d out of range [0, %d)", peer, iface->size);
-        *st = DWCS_ERR_INVALID_PARAM;
-        return NULL;
-    }
-    dwct_ucx_peer_t *p = &iface->peers[peer];
-    if (p->state == DWCT_UCX_PEER_OK) {
-        return p->ep;
-    }
-    if (p->state == DWCT_UCX_PEER_FAILED) {
-        *st = DWCS_ERR_PEER_FAILED;
-        return NULL;
-    }
-    void *addr = NULL;
-    size_t addr_len = 0;
-    dwcs_status_t bst = iface->bootstrap->lookup(iface->bootstrap->arg, peer, DWCT_UCX_ADDR_KEY,
-                                                 &addr, &addr_len);
-    if (bst != DWCS_OK || addr == NULL || addr_len == 0) {
-        DWCS_ERROR("ucx: no UCX address of rank %d (key %s): %s", peer, DWCT_UCX_ADDR_KEY,
-                   dwcs_status_string(bst != DWCS_OK ? bst : DWCS_ERR_NOT_FOUND));
-        free(addr);
-        *st = bst != DWCS_OK ? bst : DWCS_ERR_NOT_FOUND;
-        return NULL;
-    }
-    ucp_ep_params_t ep_params;
-    memset(&ep_params, 0, sizeof(ep_params));
-    ep_params.field_mask = UCP_EP_PARAM_FIELD_REMOTE_ADDRESS |
-                           UCP_EP_PARAM_FIELD_ERR_HANDLING_MODE | UCP_EP_PARAM_FIELD_ERR_HANDLER;
-    ep_params.address = addr;
-    ep_params.err_mode = UCP_ERR_HANDLING_MODE_NONE;
-    ep_params.err_handler.cb = ep_error_cb;
-    ep_params.err_handler.arg = p;
-    ucs_status_t ust = ucp_ep_create(iface->worker, &ep_params, &p->ep);
-    free(addr);
-    if (ust != UCS_OK) {
-        DWCS_ERROR("ucx: cannot create endpoint to rank %d: %s", peer, ucs_status_string(ust));
-        *st = dwct_ucx_status(ust);
-        return NULL;
-    }
-    p->state = DWCT_UCX_PEER_OK;
-    return p->ep;
-}
-
-/* Close every endpoint: flush mode for healthy ones, force for failed ones, all bounded. */
-static void eps_close(dwct_iface_t *iface)
-{
-    int i;
-    for (i = 0; i < iface->size; i++) {
-        dwct_ucx_peer_t *p = &iface->peers[i];
-        if (p->state == DWCT_UCX_PEER_NONE || p->ep == NULL) {
-            continue;
-        }
-        dwcs_status_t st = DWCS_ERR_TIMEOUT;
-        if (p->state == DWCT_UCX_PEER_OK) {
-            dwct_ucx_op_t *op = dwct_ucx_op_get(iface, DWCT_UCX_OP_INTERNAL, i, NULL);
-            if (op != NULL) {
-                ucp_request_param_t param;
-                dwct_ucx_param_send(&param, iface, op);
-                ucs_status_ptr_t sp = ucp_ep_close_nbx(p->ep, &param);
-                st = dwct_ucx_op_wait(iface, op, sp, iface->cfg.close_timeout);
-                if (st != DWCS_OK) {
-                    DWCS_DEBUG("ucx: close of rank %d: %s; forcing", i, dwcs_status_string(st));
-                }
-            }
-        }
-        if (st != DWCS_OK) {
-            dwct_ucx_op_t *op = dwct_ucx_op_get(iface, DWCT_UCX_OP_INTERNAL, i, NULL);
-            if (op != NULL) {
-                ucp_request_param_t param;
-                dwct_ucx_param_send(&param, iface, op);
-                param.op_attr_mask |= UCP_OP_ATTR_FIELD_FLAGS;
-                param.flags = UCP_EP_CLOSE_FLAG_FORCE;
-                ucs_status_ptr_t sp = ucp_ep_close_nbx(p->ep, &param);
-                (void)dwct_ucx_op_wait(iface, op, sp, 1.0);
-            }
-        }
-        p->ep = NULL;
-        p->state = DWCT_UCX_PEER_NONE;
-    }
-}
-
 /* ---- Life cycle ---------------------------------------------------------------------------- */
 
 static void ucx_finalize(dwct_iface_t *iface);
@@ -358,6 +342,7 @@ static dwcs_status_t ucx_init(const dwct_init_params_t *params, dwct_iface_t **i
     st = dwcs_params_load(&dwct_ucx_param_table, &iface->cfg, err, sizeof(err));
     if (st != DWCS_OK) {
         DWCS_ERROR("ucx: %s", err);
+        dwcs_params_release(&dwct_ucx_param_table, &iface->cfg);
         free(iface);
         return st;
     }
@@ -398,16 +383,18 @@ static dwcs_status_t ucx_init(const dwct_init_params_t *params, dwct_iface_t **i
     }
     ucp_params_t ucp_params;
     memset(&ucp_params, 0, sizeof(ucp_params));
-    ucp_params.field_mask = UCP_PARAM_FIELD_FEATURES | UCP_PARAM_FIELD_NAME |
-                            UCP_PARAM_FIELD_ESTIMATED_NUM_EPS;
-    ucp_params.features = UCP_FEATURE_AM | UCP_FEATURE_RMA | UCP_FEATURE_AMO32 |
-                          UCP_FEATURE_AMO64;
+    ucp_params.field_mask =
+        UCP_PARAM_FIELD_FEATURES | UCP_PARAM_FIELD_NAME | UCP_PARAM_FIELD_ESTIMATED_NUM_EPS;
+    ucp_params.features = UCP_FEATURE_AM | UCP_FEATURE_RMA | UCP_FEATURE_AMO32 | UCP_FEATURE_AMO64;
     ucp_params.name = "dwcp";
     ucp_params.estimated_num_eps = (size_t)params->size;
     ust = ucp_init(&ucp_params, config, &iface->context);
     ucp_config_release(config);
     if (ust != UCS_OK) {
-        DWCS_ERROR("ucx: ucp_init failed: %s", ucs_status_string(ust));
+        const char *tls = iface->cfg.tls != NULL ? iface->cfg.tls : "";
+        DWCS_ERROR("ucx: ucp_init failed: %s%s%s%s", ucs_status_string(ust),
+                   tls[0] != '\0' ? " (UCX_TLS=" : "", tls,
+                   tls[0] != '\0' ? " from dwcp_ucx_tls)" : "");
         st = dwct_ucx_status(ust);
         goto fail;
     }
@@ -425,7 +412,7 @@ static dwcs_status_t ucx_init(const dwct_init_params_t *params, dwct_iface_t **i
     ucp_worker_params_t wparams;
     memset(&wparams, 0, sizeof(wparams));
     wparams.field_mask = UCP_WORKER_PARAM_FIELD_THREAD_MODE;
-    wparams.thread_mode = UCS_THREAD_MODE_SINGLE;
+    wparams.thread_mode = params->threaded ? UCS_THREAD_MODE_SERIALIZED : UCS_THREAD_MODE_SINGLE;
     ust = ucp_worker_create(iface->context, &wparams, &iface->worker);
     if (ust != UCS_OK) {
         DWCS_ERROR("ucx: ucp_worker_create failed: %s", ucs_status_string(ust));
@@ -443,8 +430,7 @@ static dwcs_status_t ucx_init(const dwct_init_params_t *params, dwct_iface_t **i
     am.arg = iface;
     ust = ucp_worker_set_am_recv_handler(iface->worker, &am);
     if (ust != UCS_OK) {
-        DWCS_ERROR("ucx: cannot register the active-message handler: %s",
-                   ucs_status_string(ust));
+        DWCS_ERROR("ucx: cannot register the active-message handler: %s", ucs_status_string(ust));
         st = dwct_ucx_status(ust);
         goto fail;
     }
@@ -461,6 +447,13 @@ static dwcs_status_t ucx_init(const dwct_init_params_t *params, dwct_iface_t **i
     ucp_worker_release_address(iface->worker, addr);
     if (st != DWCS_OK) {
         DWCS_ERROR("ucx: cannot publish the worker address: %s", dwcs_status_string(st));
+        goto fail;
+    }
+    dwct_ucx_proc_self(&iface->proc);
+    st = params->bootstrap->publish(params->bootstrap->arg, DWCT_UCX_PROC_KEY, &iface->proc,
+                                    sizeof(iface->proc));
+    if (st != DWCS_OK) {
+        DWCS_ERROR("ucx: cannot publish the process identity: %s", dwcs_status_string(st));
         goto fail;
     }
     DWCS_DEBUG("ucx: rank %d ready (request size %zu, rndv threshold %zu)", iface->rank,
@@ -487,6 +480,7 @@ static unsigned ucx_progress(dwct_iface_t *iface)
     }
     iface->deliver_ok = 0;
     n += dwct_ucx_rxq_deliver(iface);
+    dwct_ucx_peers_check(iface);
     n += done_drain(iface);
     return n;
 }
@@ -514,7 +508,7 @@ static void ucx_finalize(dwct_iface_t *iface)
     }
     if (iface->worker != NULL) {
         if (iface->peers != NULL) {
-            eps_close(iface);
+            dwct_ucx_eps_close(iface);
         }
         /* Kept payloads the upper layer never fetched, and queued arrivals. */
         dwct_ucx_rxq_drop(iface);

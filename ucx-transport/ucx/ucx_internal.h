@@ -18,11 +18,12 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <ucp/api/ucp.h>
 
-#include "dwct.h"
 #include "dwcs_params.h"
+#include "dwct.h"
 
 /** Active-message id used for every DWCT frame. */
 #define DWCT_UCX_AM_ID 17
@@ -30,16 +31,33 @@
 /** Key under which each rank publishes its UCP worker address. */
 #define DWCT_UCX_ADDR_KEY "ucx.addr"
 
+/** Key under which each rank publishes its process identity (dwct_ucx_proc_t). */
+#define DWCT_UCX_PROC_KEY "ucx.proc"
+
+/** Values of the ucx_err_mode parameter (see ucx_ep.c). */
+enum { DWCT_UCX_ERR_AUTO = 0, DWCT_UCX_ERR_PEER = 1, DWCT_UCX_ERR_NONE = 2 };
+
+/** A process's identity, published so peers can tell same-host peers and watch them. */
+typedef struct dwct_ucx_proc {
+    char boot_id[40]; /* /proc/sys/kernel/random/boot_id */
+    char pidns[40];   /* readlink /proc/self/ns/pid */
+    uint32_t pid;
+    uint32_t pad;
+    uint64_t starttime; /* field 22 of /proc/<pid>/stat (detects pid reuse) */
+} dwct_ucx_proc_t;
+
 /** iovec pieces kept inside an op without a separate allocation. */
 #define DWCT_UCX_IOV_INLINE 8
 
 /** The plugin's parameters (filled from dwct_ucx_param_table). */
 typedef struct dwct_ucx_config {
-    size_t rndv_thresh;      /* force UCX rendezvous at or above this size; 0: UCX decides */
-    size_t eager_max;        /* force the eager protocol at or below this size; 0: UCX decides */
-    char *tls;               /* UCX_TLS for our context, "" to leave UCX's choice */
-    int progress_loops;      /* max ucp_worker_progress calls per progress() */
-    double close_timeout;    /* bound on endpoint close and flush in finalize (seconds) */
+    size_t rndv_thresh;       /* force UCX rendezvous at or above this size; 0: UCX decides */
+    size_t eager_max;         /* force the eager protocol at or below this size; 0: UCX decides */
+    char *tls;                /* UCX_TLS for our context, "" to leave UCX's choice */
+    int progress_loops;       /* max ucp_worker_progress calls per progress() */
+    double close_timeout;     /* bound on endpoint close and flush in finalize (seconds) */
+    int err_mode;             /* DWCT_UCX_ERR_* */
+    double liveness_interval; /* seconds between checks of same-host peers */
 } dwct_ucx_config_t;
 
 /** State of the connection to one peer. */
@@ -58,6 +76,10 @@ typedef struct dwct_ucx_peer {
     dwct_ucx_peer_state_t state;
     ucp_ep_h ep;
     ucs_status_t fail_status; /* what the error handler reported */
+    int err_peer;             /* endpoint created with UCP_ERR_HANDLING_MODE_PEER */
+    int watch;                /* same-host peer: liveness checked through /proc */
+    pid_t pid;
+    uint64_t starttime;
 } dwct_ucx_peer_t;
 
 /** What an op is for (decides what its completion does). */
@@ -77,18 +99,23 @@ typedef enum dwct_ucx_op_kind {
 typedef struct dwct_ucx_op {
     struct dwct_ucx_op *next;     /* free list or completion queue */
     struct dwct_ucx_op *all_next; /* every op ever allocated (freed at finalize) */
+    struct dwct_ucx_op *iprev;    /* in-flight list (ops UCX still owns, with a peer) */
+    struct dwct_ucx_op *inext;
+    int inflight;  /* linked in the in-flight list */
+    int abandoned; /* peer failed: upper completion given by us, not UCX */
+    int ucx_done;  /* abandoned op: UCX has called back (memory is ours) */
     dwct_ucx_op_kind_t kind;
-    int peer;                     /* world rank or -1 */
-    int done;                     /* set by the UCX callback */
-    ucs_status_t status;          /* set by the UCX callback */
-    dwct_comp_t *comp;            /* upper completion (NULL for internal ops) */
-    void *result;                 /* atomic: where to store the old value */
-    size_t result_size;           /* atomic: 4 or 8 */
-    uint64_t operand;             /* atomic operand (must stay valid until completion) */
-    uint64_t reply;               /* atomic reply buffer (CSWAP: in = new value) */
-    ucp_dt_iov_t *iov;            /* sendv: the pieces (inline or malloc'd) */
+    int peer;            /* world rank or -1 */
+    int done;            /* set by the UCX callback */
+    ucs_status_t status; /* set by the UCX callback */
+    dwct_comp_t *comp;   /* upper completion (NULL for internal ops) */
+    void *result;        /* atomic: where to store the old value */
+    size_t result_size;  /* atomic: 4 or 8 */
+    uint64_t operand;    /* atomic operand (must stay valid until completion) */
+    uint64_t reply;      /* atomic reply buffer (CSWAP: in = new value) */
+    ucp_dt_iov_t *iov;   /* sendv: the pieces (inline or malloc'd) */
     ucp_dt_iov_t iov_inline[DWCT_UCX_IOV_INLINE];
-    dwct_hdr_t hdr;               /* AM header copy */
+    dwct_hdr_t hdr; /* AM header copy */
 } dwct_ucx_op_t;
 
 /** Kinds of received payload (see ucx_am.c). */
@@ -126,13 +153,17 @@ struct dwct_iface {
 
     ucp_context_h context;
     ucp_worker_h worker;
-    size_t req_size;     /* bytes reserved in front of each op for the ucp request */
+    size_t req_size; /* bytes reserved in front of each op for the ucp request */
     dwct_ucx_peer_t *peers;
 
     /* op pool */
     dwct_ucx_op_t *op_free;
     dwct_ucx_op_t *op_all;
     size_t op_count;
+
+    /* ops UCX still owns that belong to a peer (failed over if the peer dies) */
+    dwct_ucx_op_t *inflight_head;
+    int failed_pending; /* a peer failed: abandon its ops, close its endpoint */
 
     /* completed ops waiting for progress() to run comp->cb */
     dwct_ucx_op_t *done_head;
@@ -142,9 +173,12 @@ struct dwct_iface {
     dwct_ucx_pending_rx_t *rxq_head;
     dwct_ucx_pending_rx_t **rxq_tail;
 
-    int deliver_ok;          /* 1 while an AM may be handed to rx_cb directly */
-    const void *cur_desc;    /* desc of the message being handed to rx_cb right now */
-    int cur_consumed;        /* rx_fetch/rx_release was called on cur_desc inside rx_cb */
+    dwct_ucx_proc_t proc; /* our identity */
+    double next_liveness; /* when dwct_ucx_peers_check looks next */
+
+    int deliver_ok;       /* 1 while an AM may be handed to rx_cb directly */
+    const void *cur_desc; /* desc of the message being handed to rx_cb right now */
+    int cur_consumed;     /* rx_fetch/rx_release was called on cur_desc inside rx_cb */
 };
 
 /** Registered memory. */
@@ -163,8 +197,19 @@ struct dwct_rkey {
 /** Map a UCX status to ours (remote-side failures become DWCS_ERR_PEER_FAILED). */
 dwcs_status_t dwct_ucx_status(ucs_status_t st);
 
+/* ---- ucx_ep.c ---------------------------------------------------------------------------- */
+
 /** Endpoint to @p peer, created on first use. Sets *st and returns NULL on failure. */
 ucp_ep_h dwct_ucx_ep_get(dwct_iface_t *iface, int peer, dwcs_status_t *st);
+
+/** Fill our process identity. */
+dwcs_status_t dwct_ucx_proc_self(dwct_ucx_proc_t *proc);
+
+/** Close every endpoint (flush mode, bounded; force for failed peers). */
+void dwct_ucx_eps_close(dwct_iface_t *iface);
+
+/** From progress(): liveness of watched peers, force-close endpoints of failed ones. */
+void dwct_ucx_peers_check(dwct_iface_t *iface);
 
 /** Take an op from the pool (NULL if out of memory). */
 dwct_ucx_op_t *dwct_ucx_op_get(dwct_iface_t *iface, dwct_ucx_op_kind_t kind, int peer,
@@ -186,6 +231,9 @@ dwcs_status_t dwct_ucx_op_started(dwct_iface_t *iface, dwct_ucx_op_t *op, ucs_st
 void dwct_ucx_send_cb(void *request, ucs_status_t status, void *user_data);
 void dwct_ucx_recv_am_cb(void *request, ucs_status_t status, size_t length, void *user_data);
 
+/** Complete every in-flight op of @p peer with DWCS_ERR_PEER_FAILED (from progress()). */
+void dwct_ucx_ops_abandon(dwct_iface_t *iface, int peer);
+
 /** Wait (bounded, worker progress only, no upper callbacks) for an internal op. */
 dwcs_status_t dwct_ucx_op_wait(dwct_iface_t *iface, dwct_ucx_op_t *op, ucs_status_ptr_t sp,
                                double timeout_s);
@@ -205,8 +253,8 @@ unsigned dwct_ucx_rxq_deliver(dwct_iface_t *iface);
 /** Drop every queued message (finalize). */
 void dwct_ucx_rxq_drop(dwct_iface_t *iface);
 
-dwcs_status_t dwct_ucx_send(dwct_iface_t *iface, int peer, const dwct_hdr_t *hdr,
-                            const void *buf, size_t len, dwct_comp_t *comp);
+dwcs_status_t dwct_ucx_send(dwct_iface_t *iface, int peer, const dwct_hdr_t *hdr, const void *buf,
+                            size_t len, dwct_comp_t *comp);
 dwcs_status_t dwct_ucx_sendv(dwct_iface_t *iface, int peer, const dwct_hdr_t *hdr,
                              const struct iovec *iov, size_t iovcnt, dwct_comp_t *comp);
 dwcs_status_t dwct_ucx_rx_fetch(dwct_iface_t *iface, dwct_rx_t *rx, void *buf, size_t len,

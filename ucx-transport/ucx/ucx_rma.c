@@ -221,8 +221,7 @@ dwcs_status_t dwct_ucx_atomic(dwct_iface_t *iface, int peer, dwct_atomic_op_t ao
         param.op_attr_mask |= UCP_OP_ATTR_FIELD_REPLY_BUFFER;
         param.reply_buffer = &op->reply;
     }
-    ucs_status_ptr_t sp = ucp_atomic_op_nbx(ep, opcode, &op->operand, 1, raddr, rkey->rkey,
-                                            &param);
+    ucs_status_ptr_t sp = ucp_atomic_op_nbx(ep, opcode, &op->operand, 1, raddr, rkey->rkey, &param);
     if (sp == NULL && result != NULL) {
         /* Completed inline: deliver the old value now (op goes back to the pool below). */
         if (size == 4) {
