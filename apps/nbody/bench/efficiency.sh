@@ -21,8 +21,8 @@
 #                       --topos "two four" --timeout 120 (options after --quick still apply)
 #   --builddir DIR      build tree (default: the source tree, or $DWCP_BUILDDIR)
 # Every configuration (library x topology x N) runs R times; runs are interleaved (run 1 of
-# every configuration, then run 2, ...) so that load changes on a shared machine hit all
-# alike. efficiency = T(one site) / T(multi-site), T = median over the runs of the run's
+# every configuration, then run 2 in reverse order, ...) so that load changes on a shared
+# machine hit all alike. efficiency = T(one site) / T(multi-site), T = median over the runs of the run's
 # t_step_median (seconds per step); ratio = DWCP efficiency / Open MPI efficiency. A run that
 # fails is retried once; a configuration whose first run fails twice is skipped. Exit status:
 # 0 if every run worked, 1 if some failed (the table shows what could be measured), 2 usage.
@@ -179,7 +179,14 @@ echo "   output: $out"
 start=$(date +%s)
 for ((run = 1; run <= runs; run++)); do
     echo "-- run $run of $runs"
-    for c in "${configs[@]}"; do
+    # Odd passes in order, even passes in reverse: a slow drift of the machine's load then
+    # biases no configuration (one-site references come first in the list).
+    order=("${configs[@]}")
+    if ((run % 2 == 0)); then
+        order=()
+        for ((i = ${#configs[@]} - 1; i >= 0; i--)); do order+=("${configs[$i]}"); done
+    fi
+    for c in "${order[@]}"; do
         set -- $c
         key="$1 $2 $3"
         [ -z "${skip[$key]:-}" ] || continue
