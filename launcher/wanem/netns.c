@@ -128,6 +128,9 @@ static int setup_inside(const dwcl_tun_cfg_t *cfg, int *tun_fd, char *err, size_
     }
     snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", cfg->ifname);
     write_sysctl(path, "1");
+    /* Sites behave like WAN-tuned hosts: a connection idle for one RTO keeps its congestion
+     * window (otherwise every message after a pause restarts slow start from 10 segments). */
+    write_sysctl("/proc/sys/net/ipv4/tcp_slow_start_after_idle", "0");
     memset(&ifr, 0, sizeof(ifr));
     snprintf(ifr.ifr_name, IFNAMSIZ, "%s", cfg->ifname);
     ifr.ifr_mtu = cfg->mtu;

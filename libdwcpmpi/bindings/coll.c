@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "dwcp_bind.h"
-#include "dwcp_coll.h"
+#include "dwcp_coll_table.h"
 
 #define INPLACE(b) ((b) == MPI_IN_PLACE)
 
@@ -18,9 +18,15 @@ static int check_comm(const char *fn, MPI_Comm comm, dwcp_comm_t **c)
     if (*c == NULL) {
         return dwcp_err_comm(MPI_COMM_WORLD, MPI_ERR_COMM, fn, "invalid communicator");
     }
-    if ((*c)->remote != NULL) {
-        return dwcp_err_comm(comm, MPI_ERR_COMM, fn,
-                             "collectives on intercommunicators are not supported yet");
+    return MPI_SUCCESS;
+}
+
+/* MPI_IN_PLACE is not allowed on intercommunicators. */
+static int check_inter_inplace(const char *fn, dwcp_comm_t *c, const void *sendbuf)
+{
+    if (c->remote != NULL && INPLACE(sendbuf)) {
+        return dwcp_err_comm(c->handle, MPI_ERR_BUFFER, fn,
+                             "MPI_IN_PLACE is not valid on an intercommunicator");
     }
     return MPI_SUCCESS;
 }
@@ -51,6 +57,14 @@ static int check_op(const char *fn, MPI_Comm comm, MPI_Op h, dwcp_dt_t *dt, dwcp
 
 static int check_root(const char *fn, dwcp_comm_t *c, int root)
 {
+    if (c->remote != NULL) {
+        if (root == MPI_ROOT || root == MPI_PROC_NULL || (root >= 0 && root < c->remote->size)) {
+            return MPI_SUCCESS;
+        }
+        return dwcp_err_comm(c->handle, MPI_ERR_ROOT, fn,
+                             "invalid root %d on an intercommunicator (remote size %d)", root,
+                             c->remote->size);
+    }
     if (root < 0 || root >= c->size) {
         return dwcp_err_comm(c->handle, MPI_ERR_ROOT, fn, "invalid root %d (size %d)", root,
                              c->size);
@@ -121,7 +135,7 @@ static int barrier_impl(const char *fn, MPI_Comm comm, MPI_Request *req, int nb)
     CK(check_comm(fn, comm, &c));
     REQ_CHECK(fn, comm, req);
     NEW_SCHED(fn, c, s);
-    return finish(fn, c, s, dwcp_coll_barrier(s), req);
+    return finish(fn, c, s, dwcp_coll_table(c)->barrier(s), req);
 }
 
 int PMPI_Barrier(MPI_Comm comm)
@@ -147,7 +161,7 @@ static int bcast_impl(const char *fn, void *buf, int count, MPI_Datatype datatyp
     CK(check_root(fn, c, root));
     REQ_CHECK(fn, comm, req);
     NEW_SCHED(fn, c, s);
-    return finish(fn, c, s, dwcp_coll_bcast(s, buf, (size_t)count, dt, root), req);
+    return finish(fn, c, s, dwcp_coll_table(c)->bcast(s, buf, (size_t)count, dt, root), req);
 }
 
 int PMPI_Bcast(void *buffer, int count, MPI_Datatype datatype, int root, MPI_Comm comm)
@@ -178,15 +192,20 @@ static int reduce_impl(const char *fn, const void *sendbuf, void *recvbuf, int c
     CK(check_op(fn, comm, op, dt, &o));
     CK(check_root(fn, c, root));
     REQ_CHECK(fn, comm, req);
-    if (c->rank == root) {
+    if (c->remote != NULL) {
+        CK(check_inter_inplace(fn, c, sendbuf));
+        if (root == MPI_ROOT) {
+            CK(check_alias(fn, c, sendbuf, recvbuf, count));
+        }
+    } else if (c->rank == root) {
         CK(check_alias(fn, c, sendbuf, recvbuf, count));
     } else if (INPLACE(sendbuf)) {
         return dwcp_err_comm(comm, MPI_ERR_BUFFER, fn, "MPI_IN_PLACE is only valid at the root");
     }
     NEW_SCHED(fn, c, s);
     return finish(fn, c, s,
-                  dwcp_coll_reduce(s, INPLACE(sendbuf) ? NULL : sendbuf, recvbuf, (size_t)count,
-                                   dt, o, root),
+                  dwcp_coll_table(c)->reduce(s, INPLACE(sendbuf) ? NULL : sendbuf, recvbuf,
+                                             (size_t)count, dt, o, root),
                   req);
 }
 
@@ -217,10 +236,11 @@ static int allreduce_impl(const char *fn, const void *sendbuf, void *recvbuf, in
     CK(check_dt(fn, comm, datatype, count, &dt));
     CK(check_op(fn, comm, op, dt, &o));
     CK(check_alias(fn, c, sendbuf, recvbuf, count));
+    CK(check_inter_inplace(fn, c, sendbuf));
     REQ_CHECK(fn, comm, req);
     NEW_SCHED(fn, c, s);
     return finish(fn, c, s,
-                  dwcp_coll_allreduce(s, INPLACE(sendbuf) ? NULL : sendbuf, recvbuf,
+                  dwcp_coll_table(c)->allreduce(s, INPLACE(sendbuf) ? NULL : sendbuf, recvbuf,
                                       (size_t)count, dt, o),
                   req);
 }
@@ -250,6 +270,7 @@ static int rs_impl(const char *fn, const void *sendbuf, void *recvbuf, const int
     int i;
     DWCP_CHECK_INIT(fn);
     CK(check_comm(fn, comm, &c));
+    CK(check_inter_inplace(fn, c, sendbuf));
     int *counts = malloc(sizeof(int) * (size_t)c->size);
     if (counts == NULL) {
         return dwcp_err_comm(comm, MPI_ERR_NO_MEM, fn, "no memory");
@@ -283,8 +304,8 @@ static int rs_impl(const char *fn, const void *sendbuf, void *recvbuf, const int
     memcpy(kept, counts, sizeof(int) * (size_t)c->size);
     free(counts);
     return finish(fn, c, s,
-                  dwcp_coll_reduce_scatter(s, INPLACE(sendbuf) ? NULL : sendbuf, recvbuf, kept,
-                                           dt, o),
+                  dwcp_coll_table(c)->reduce_scatter(s, INPLACE(sendbuf) ? NULL : sendbuf, recvbuf,
+                                                     kept, dt, o),
                   req);
 }
 
@@ -336,14 +357,17 @@ static int scan_impl(const char *fn, const void *sendbuf, void *recvbuf, int cou
     dwcp_op_t *o;
     DWCP_CHECK_INIT(fn);
     CK(check_comm(fn, comm, &c));
+    if (dwcp_coll_table(c)->scan == NULL) {
+        return dwcp_err_comm(comm, MPI_ERR_COMM, fn, "not defined on intercommunicators");
+    }
     CK(check_dt(fn, comm, datatype, count, &dt));
     CK(check_op(fn, comm, op, dt, &o));
     CK(check_alias(fn, c, sendbuf, recvbuf, count));
     REQ_CHECK(fn, comm, req);
     NEW_SCHED(fn, c, s);
     return finish(fn, c, s,
-                  dwcp_coll_scan(s, INPLACE(sendbuf) ? NULL : sendbuf, recvbuf, (size_t)count,
-                                 dt, o, exclusive),
+                  dwcp_coll_table(c)->scan(s, INPLACE(sendbuf) ? NULL : sendbuf, recvbuf,
+                                           (size_t)count, dt, o, exclusive),
                   req);
 }
 

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 
 #include "dwcp_bind.h"
-#include "dwcp_coll.h"
+#include "dwcp_coll_table.h"
 
 #define INPLACE(b) ((b) == MPI_IN_PLACE)
 #define CK(x)                                                                                      \
@@ -19,9 +19,15 @@ static int get_comm(const char *fn, MPI_Comm comm, dwcp_comm_t **c)
     if (*c == NULL) {
         return dwcp_err_comm(MPI_COMM_WORLD, MPI_ERR_COMM, fn, "invalid communicator");
     }
-    if ((*c)->remote != NULL) {
-        return dwcp_err_comm(comm, MPI_ERR_COMM, fn,
-                             "collectives on intercommunicators are not supported yet");
+    return MPI_SUCCESS;
+}
+
+/* MPI_IN_PLACE is not allowed on intercommunicators. */
+static int no_inter_inplace(const char *fn, dwcp_comm_t *c, const void *buf)
+{
+    if (c->remote != NULL && INPLACE(buf)) {
+        return dwcp_err_comm(c->handle, MPI_ERR_BUFFER, fn,
+                             "MPI_IN_PLACE is not valid on an intercommunicator");
     }
     return MPI_SUCCESS;
 }
@@ -44,7 +50,7 @@ static int get_counts(const char *fn, dwcp_comm_t *c, const int *counts, const i
     if (counts == NULL || displs == NULL) {
         return dwcp_err_comm(c->handle, MPI_ERR_ARG, fn, "NULL counts or displacements");
     }
-    for (i = 0; i < c->size; i++) {
+    for (i = 0; i < dwcp_comm_peer_size(c); i++) {
         if (counts[i] < 0) {
             return dwcp_err_comm(c->handle, MPI_ERR_COUNT, fn, "negative count %d for rank %d",
                                  counts[i], i);
@@ -84,6 +90,14 @@ static int run(const char *fn, dwcp_comm_t *c, dwcp_sched_t *s, dwcs_status_t st
 
 static int root_ok(const char *fn, dwcp_comm_t *c, int root)
 {
+    if (c->remote != NULL) {
+        if (root == MPI_ROOT || root == MPI_PROC_NULL || (root >= 0 && root < c->remote->size)) {
+            return MPI_SUCCESS;
+        }
+        return dwcp_err_comm(c->handle, MPI_ERR_ROOT, fn,
+                             "invalid root %d on an intercommunicator (remote size %d)", root,
+                             c->remote->size);
+    }
     if (root < 0 || root >= c->size) {
         return dwcp_err_comm(c->handle, MPI_ERR_ROOT, fn, "invalid root %d (size %d)", root,
                              c->size);
@@ -102,8 +116,12 @@ static int gather_impl(const char *fn, const void *sendbuf, int sendcount, MPI_D
     DWCP_CHECK_INIT(fn);
     CK(get_comm(fn, comm, &c));
     CK(root_ok(fn, c, root));
-    int me_root = c->rank == root;
-    if (!(me_root && INPLACE(sendbuf))) {
+    int inter = c->remote != NULL;
+    int me_root = inter ? root == MPI_ROOT : c->rank == root;
+    CK(no_inter_inplace(fn, c, sendbuf));
+    if (inter && root < 0) {
+        sendcount = 0; /* the root's group sends nothing */
+    } else if (!(me_root && INPLACE(sendbuf))) {
         CK(get_dt(fn, comm, sendtype, sendcount, &sdt));
     } else {
         sendcount = 0;
@@ -122,8 +140,9 @@ static int gather_impl(const char *fn, const void *sendbuf, int sendcount, MPI_D
     }
     SCHED(fn, c, s);
     return run(fn, c, s,
-               dwcp_coll_gatherv(s, INPLACE(sendbuf) ? NULL : sendbuf, (size_t)sendcount, sdt,
-                                 recvbuf, recvcounts, displs, (size_t)recvcount, rdt, root),
+               dwcp_coll_table(c)->gatherv(s, INPLACE(sendbuf) ? NULL : sendbuf, (size_t)sendcount,
+                                           sdt, recvbuf, recvcounts, displs, (size_t)recvcount, rdt,
+                                           root),
                req);
 }
 
@@ -173,7 +192,9 @@ static int scatter_impl(const char *fn, const void *sendbuf, int sendcount, cons
     DWCP_CHECK_INIT(fn);
     CK(get_comm(fn, comm, &c));
     CK(root_ok(fn, c, root));
-    int me_root = c->rank == root;
+    int inter = c->remote != NULL;
+    int me_root = inter ? root == MPI_ROOT : c->rank == root;
+    CK(no_inter_inplace(fn, c, recvbuf));
     if (me_root) {
         if (sendcounts != NULL || displs != NULL) {
             CK(get_counts(fn, c, sendcounts, displs, sendtype, &sdt));
@@ -181,7 +202,9 @@ static int scatter_impl(const char *fn, const void *sendbuf, int sendcount, cons
             CK(get_dt(fn, comm, sendtype, sendcount, &sdt));
         }
     }
-    if (!(me_root && INPLACE(recvbuf))) {
+    if (inter && root < 0) {
+        recvcount = 0; /* the root's group receives nothing */
+    } else if (!(me_root && INPLACE(recvbuf))) {
         CK(get_dt(fn, comm, recvtype, recvcount, &rdt));
     } else {
         recvcount = 0;
@@ -194,7 +217,7 @@ static int scatter_impl(const char *fn, const void *sendbuf, int sendcount, cons
     }
     SCHED(fn, c, s);
     return run(fn, c, s,
-               dwcp_coll_scatterv(s, sendbuf, sendcounts, displs, (size_t)sendcount, sdt,
+               dwcp_coll_table(c)->scatterv(s, sendbuf, sendcounts, displs, (size_t)sendcount, sdt,
                                   INPLACE(recvbuf) ? NULL : recvbuf, (size_t)recvcount, rdt, root),
                req);
 }
@@ -245,6 +268,7 @@ static int allgather_impl(const char *fn, const void *sendbuf, int sendcount,
     dwcp_dt_t *sdt = NULL, *rdt = NULL;
     DWCP_CHECK_INIT(fn);
     CK(get_comm(fn, comm, &c));
+    CK(no_inter_inplace(fn, c, sendbuf));
     if (!INPLACE(sendbuf)) {
         CK(get_dt(fn, comm, sendtype, sendcount, &sdt));
     } else {
@@ -260,8 +284,9 @@ static int allgather_impl(const char *fn, const void *sendbuf, int sendcount,
     }
     SCHED(fn, c, s);
     return run(fn, c, s,
-               dwcp_coll_allgatherv(s, INPLACE(sendbuf) ? NULL : sendbuf, (size_t)sendcount, sdt,
-                                    recvbuf, recvcounts, displs, (size_t)recvcount, rdt),
+               dwcp_coll_table(c)->allgatherv(s, INPLACE(sendbuf) ? NULL : sendbuf,
+                                              (size_t)sendcount, sdt, recvbuf, recvcounts, displs,
+                                              (size_t)recvcount, rdt),
                req);
 }
 
@@ -314,7 +339,8 @@ static int alltoall_impl(const char *fn, int kind, const void *sendbuf, int scou
     int i, rc = MPI_SUCCESS;
     DWCP_CHECK_INIT(fn);
     CK(get_comm(fn, comm, &c));
-    int p = c->size, inplace = INPLACE(sendbuf);
+    CK(no_inter_inplace(fn, c, sendbuf));
+    int p = dwcp_comm_peer_size(c), inplace = INPLACE(sendbuf);
     if (nb && req == NULL) {
         return dwcp_err_comm(comm, MPI_ERR_ARG, fn, "NULL request");
     }
@@ -372,8 +398,8 @@ static int alltoall_impl(const char *fn, int kind, const void *sendbuf, int scou
         free(st);
         return dwcp_err_comm(comm, MPI_ERR_NO_MEM, fn, "no memory");
     }
-    dwcs_status_t bst = dwcp_coll_alltoallw(s, inplace ? NULL : sendbuf, sc, sd, st, recvbuf,
-                                            rc_, rd, rt);
+    dwcs_status_t bst = dwcp_coll_table(c)->alltoallw(s, inplace ? NULL : sendbuf, sc, sd, st,
+                                                      recvbuf, rc_, rd, rt);
     free(sc);
     free(sd);
     free(st);

@@ -55,7 +55,15 @@ dwcs_status_t dwcp_sched_start(dwcp_sched_t *s, dwcp_req_t *req);
 /** Start, wait, free: the blocking form. Returns the first error (MPI class) or MPI_SUCCESS. */
 int dwcp_sched_run(dwcp_sched_t *s);
 
-/** The communicator a schedule runs on. */
+/** The communicator operations added now refer to (the collective's one unless switched). */
 dwcp_comm_t *dwcp_sched_comm(dwcp_sched_t *s);
+
+/**
+ * Make operations added from now on use communicator @p c (NULL: back to the collective's
+ * own). Intercommunicator collectives switch to the hidden local intracommunicator for their
+ * local phases and so can reuse the intracommunicator builders; @p c must live as long as the
+ * schedule (c->local of the collective's communicator does). Traffic keeps the schedule's tag.
+ */
+void dwcp_sched_set_comm(dwcp_sched_t *s, dwcp_comm_t *c);
 
 #endif

@@ -15,6 +15,7 @@ typedef struct sched_op {
     size_t count, dcount;
     dwcp_dt_t *dt, *ddt;
     int peer;
+    dwcp_comm_t *comm; /* send/recv: communicator the peer rank refers to */
     dwcp_op_t *op;
     dwcp_req_t *req; /* send/recv while in flight */
 } sched_op_t;
@@ -24,7 +25,8 @@ typedef struct round {
 } round_t;
 
 struct dwcp_sched {
-    dwcp_comm_t *comm;
+    dwcp_comm_t *comm;       /* the collective's communicator (holds a reference) */
+    dwcp_comm_t *build_comm; /* communicator of operations added now (dwcp_sched_set_comm) */
     int tag;
     sched_op_t *ops;
     int nops, capops;
@@ -52,6 +54,7 @@ dwcp_sched_t *dwcp_sched_new(dwcp_comm_t *c)
         return NULL;
     }
     s->comm = c;
+    s->build_comm = c;
     c->refcount++;
     s->tag = next_tag(c);
     if (dwcp_sched_round(s) != DWCS_OK) {
@@ -64,7 +67,12 @@ dwcp_sched_t *dwcp_sched_new(dwcp_comm_t *c)
 
 dwcp_comm_t *dwcp_sched_comm(dwcp_sched_t *s)
 {
-    return s->comm;
+    return s->build_comm;
+}
+
+void dwcp_sched_set_comm(dwcp_sched_t *s, dwcp_comm_t *c)
+{
+    s->build_comm = c != NULL ? c : s->comm;
 }
 
 static void sched_free(dwcp_sched_t *s)
@@ -143,6 +151,7 @@ static sched_op_t *add(dwcp_sched_t *s, op_kind_t kind)
     sched_op_t *o = &s->ops[s->nops++];
     memset(o, 0, sizeof(*o));
     o->kind = kind;
+    o->comm = s->build_comm;
     s->rounds[s->nrounds - 1].n++;
     return o;
 }
@@ -249,11 +258,11 @@ static void post_round(dwcp_sched_t *s, int r)
                 continue;
             }
             if (o->kind == OP_SEND) {
-                st = dwcp_p2p_isend(o->src, o->count, o->dt, o->peer, s->tag, s->comm,
-                                    s->comm->ctx + 1, DWCP_SEND_STANDARD, o->req);
+                st = dwcp_p2p_isend(o->src, o->count, o->dt, o->peer, s->tag, o->comm,
+                                    o->comm->ctx + 1, DWCP_SEND_STANDARD, o->req);
             } else {
-                st = dwcp_p2p_irecv(o->dst, o->count, o->dt, o->peer, s->tag, s->comm,
-                                    s->comm->ctx + 1, o->req);
+                st = dwcp_p2p_irecv(o->dst, o->count, o->dt, o->peer, s->tag, o->comm,
+                                    o->comm->ctx + 1, o->req);
             }
             if (st != DWCS_OK && s->error == MPI_SUCCESS) {
                 s->error = dwcp_status_to_class(st);

@@ -195,6 +195,9 @@ static int *all_members(int n)
 dwcs_status_t dwcp_comm_dup(dwcp_comm_t *parent, dwcp_comm_t **out)
 {
     uint32_t ctx;
+    if (parent->remote != NULL) {
+        return dwcp_intercomm_dup(parent, out);
+    }
     int *m = all_members(parent->size);
     if (m == NULL) {
         return DWCS_ERR_NO_MEMORY;
@@ -205,10 +208,6 @@ dwcs_status_t dwcp_comm_dup(dwcp_comm_t *parent, dwcp_comm_t **out)
         return st;
     }
     st = dwcp_comm_new(parent, parent->group, ctx, out);
-    if (st == DWCS_OK && parent->remote != NULL) {
-        (*out)->remote = parent->remote;
-        parent->remote->refcount++;
-    }
     if (st != DWCS_OK) {
         dwcp_ctx_release(ctx);
     }

@@ -69,6 +69,9 @@ void dwcp_ctx_pool_init(void);
 dwcs_status_t dwcp_intercomm_create(dwcp_comm_t *local, int local_leader, dwcp_comm_t *peer,
                                     int remote_leader, int tag, dwcp_comm_t **out);
 
+/** MPI_Comm_dup of an intercommunicator (both groups agree on new context ids). */
+dwcs_status_t dwcp_intercomm_dup(dwcp_comm_t *inter, dwcp_comm_t **out);
+
 /** MPI_Intercomm_merge semantics. */
 dwcs_status_t dwcp_intercomm_merge(dwcp_comm_t *inter, int high, dwcp_comm_t **out);
 

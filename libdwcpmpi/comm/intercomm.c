@@ -277,3 +277,21 @@ dwcs_status_t dwcp_intercomm_merge(dwcp_comm_t *inter, int high, dwcp_comm_t **o
     free(w);
     return st;
 }
+
+dwcs_status_t dwcp_intercomm_dup(dwcp_comm_t *inter, dwcp_comm_t **out)
+{
+    bridge_t b = {inter, inter->ctx + 1, 0, TAG_ICC + 3};
+    int ip, lp;
+    dwcs_status_t st = agree_two_groups(inter->local, 0, bridge_swap, &b, &ip, &lp);
+    if (st != DWCS_OK) {
+        return st;
+    }
+    inter->remote->refcount++;
+    st = build(inter, inter->group, inter->remote, ip, lp, out);
+    if (st != DWCS_OK) {
+        dwcp_group_release(inter->remote);
+        dwcp_ctx_release((uint32_t)ip * 2);
+        dwcp_ctx_release((uint32_t)lp * 2);
+    }
+    return st;
+}

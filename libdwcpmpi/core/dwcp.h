@@ -33,6 +33,8 @@ typedef struct dwcp_config {
     char *site;              /* this rank's site name (normally set by dwcprun) */
     int max_iov;             /* non-contiguous sends with at most this many pieces go zero-copy */
     int coll_site_aware;     /* two-level collectives on communicators spanning sites */
+    int idle_spin;           /* idle progress passes of a blocking wait before it sleeps */
+    double idle_sleep;       /* seconds to sleep between idle passes after that */
 } dwcp_config_t;
 
 /* ---- Attributes (cached on communicators, datatypes, windows) ------------------------------ */

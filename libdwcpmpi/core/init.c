@@ -53,6 +53,13 @@ static const dwcs_param_t mpi_params[] = {
      "Collectives on communicators spanning several sites run in two levels (one WAN "
      "crossing); 'no' uses the flat algorithms everywhere",
      DWCS_PARAM_LEVEL_TUNER, NULL, offsetof(dwcp_config_t, coll_site_aware)},
+    {"idle_spin", DWCS_PARAM_INT, "5000",
+     "Idle progress passes a blocking call spins before it starts sleeping between passes "
+     "(waits that long are WAN waits; sleeping leaves the cores to other ranks and to wanem)",
+     DWCS_PARAM_LEVEL_TUNER, NULL, offsetof(dwcp_config_t, idle_spin)},
+    {"idle_sleep", DWCS_PARAM_TIME, "20us",
+     "Sleep between idle progress passes after idle_spin of them (0 = never sleep)",
+     DWCS_PARAM_LEVEL_TUNER, NULL, offsetof(dwcp_config_t, idle_sleep)},
     {"max_iov", DWCS_PARAM_INT, "16",
      "Non-contiguous sends of at most this many pieces are sent without packing",
      DWCS_PARAM_LEVEL_TUNER, NULL, offsetof(dwcp_config_t, max_iov)},

@@ -1,5 +1,6 @@
 /* Requests (allocation, handles, completion) and the progress engine. */
 #include <sched.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -169,8 +170,14 @@ void dwcp_wait_idle(unsigned events, unsigned *idle)
         *idle = 0;
         return;
     }
-    /* Oversubscribed runs (more ranks than cores) need the spinning rank to give way. */
-    if (++*idle >= 64) {
+    ++*idle;
+    /* A long wait (a WAN round trip, a late peer) sleeps between passes so that ranks and the
+     * emulator sharing the cores get them; a short one spins, yielding to oversubscribed
+     * ranks. */
+    if (*idle >= (unsigned)dwcp_g.cfg.idle_spin && dwcp_g.cfg.idle_sleep > 0) {
+        struct timespec ts = {0, (long)(dwcp_g.cfg.idle_sleep * 1e9)};
+        nanosleep(&ts, NULL);
+    } else if (*idle >= 64) {
         sched_yield();
     }
 }

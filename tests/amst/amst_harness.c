@@ -1,10 +1,12 @@
 /* amst_harness.c — see amst_harness.h. */
 #define _GNU_SOURCE
 #include "amst_harness.h"
+#include "dwcs_log.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,6 +130,9 @@ static dwct_rx_action_t rx_cb(void *arg, const dwct_hdr_t *hdr, dwct_rx_t *rx)
 int th_init(th_ctx_t *c, int rank, const char *dir, const char *variant, th_mode_t mode)
 {
     memset(c, 0, sizeof(*c));
+    if (getenv("DWCP_LOG_LEVEL") != NULL) {
+        dwcs_log_set_level(atoi(getenv("DWCP_LOG_LEVEL")));
+    }
     c->rank = rank;
     c->mode = mode;
     c->ops = &dwct_amst_ops;
@@ -323,6 +328,39 @@ void th_rmdir(const char *dir)
     rmdir(dir);
 }
 
+/* Under wanem (DWCP_WANEM_SITES="site:ns:addr,..."), move this process into the namespace of
+ * site @p r. */
+static int th_enter_site(int r)
+{
+    const char *sites = getenv("DWCP_WANEM_SITES");
+    if (sites == NULL) {
+        fprintf(stderr, "AMST_BENCH_NETNS set but DWCP_WANEM_SITES is not (run under wanem)\n");
+        return -1;
+    }
+    char *copy = strdup(sites), *save = NULL, *ent = strtok_r(copy, ",", &save);
+    for (int i = 0; i < r && ent != NULL; i++) {
+        ent = strtok_r(NULL, ",", &save);
+    }
+    char *ns = ent ? strchr(ent, ':') : NULL;
+    char *end = ns ? strchr(ns + 1, ':') : NULL;
+    if (end == NULL) {
+        fprintf(stderr, "no site %d in DWCP_WANEM_SITES=%s\n", r, sites);
+        free(copy);
+        return -1;
+    }
+    *end = '\0';
+    char path[256];
+    snprintf(path, sizeof(path), "/var/run/netns/%s", ns + 1);
+    free(copy);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) {
+        fprintf(stderr, "cannot enter %s: %m\n", path);
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
 int th_run_pair(const char *name, int (*fn)(int rank, const char *dir), const char *const *env0,
                 const char *const *env1, double timeout_s)
 {
@@ -343,8 +381,11 @@ int th_run_pair(const char *name, int (*fn)(int rank, const char *dir), const ch
             for (; env != NULL && *env != NULL; env++) {
                 putenv(strdup(*env));
             }
+            if (getenv("AMST_BENCH_NETNS") != NULL && th_enter_site(r) != 0) {
+                _exit(3);
+            }
             alarm((unsigned)timeout_s + 5);
-            _exit(fn(r, dir) == 0 ? 0 : 1);
+            exit(fn(r, dir) == 0 ? 0 : 1); /* exit, not _exit: LeakSanitizer runs at exit */
         }
     }
     int rc = 0;

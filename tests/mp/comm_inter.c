@@ -56,6 +56,19 @@ int main(int argc, char **argv)
         CHECK(st.MPI_SOURCE == 0 && x == 0, "any-source on intercomm: src %d", st.MPI_SOURCE);
     }
 
+    /* dup of an intercommunicator: same groups, new context; a collective on it works */
+    MPI_Comm idup;
+    int sum, expect_sum = 0;
+    MPI_Comm_dup(inter, &idup);
+    MPI_Comm_compare(inter, idup, &i);
+    CHECK(i == MPI_CONGRUENT, "intercomm dup compare %d", i);
+    MPI_Allreduce(&rank, &sum, 1, MPI_INT, MPI_SUM, idup); /* sums the remote group's ranks */
+    for (i = 0; i < size; i++) {
+        expect_sum += i % 2 != color ? i : 0;
+    }
+    CHECK(sum == expect_sum, "allreduce on intercomm dup gave %d, expected %d", sum, expect_sum);
+    MPI_Comm_free(&idup);
+
     /* merge: the odd half asks to be high, so evens come first */
     MPI_Intercomm_merge(inter, color == 1, &merged);
     int mr, ms;

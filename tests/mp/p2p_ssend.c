@@ -46,8 +46,11 @@ static void ssend_case(int n)
     MPI_Status st;
 
     if (mpt_rank == 0) {
+        int go = 1;
         mpt_fill(buf, (size_t)n, 7);
         t0 = MPI_Wtime();
+        /* The receiver starts its clock only after ours has started. */
+        CHECK_MPI(MPI_Send(&go, 1, MPI_INT, 1, 19, MPI_COMM_WORLD));
         CHECK_MPI(MPI_Ssend(buf, n, MPI_BYTE, 1, 20, MPI_COMM_WORLD));
         t1 = MPI_Wtime();
         /* Receiver reports how long it slept before posting. */
@@ -57,6 +60,8 @@ static void ssend_case(int n)
               "Ssend of %d bytes returned after %.3f s but the receive was "
               "posted only after %.3f s", n, t1 - t0, waited);
     } else if (mpt_rank == 1) {
+        int go;
+        CHECK_MPI(MPI_Recv(&go, 1, MPI_INT, 0, 19, MPI_COMM_WORLD, &st));
         t0 = MPI_Wtime();
         mpt_msleep(300);
         waited = MPI_Wtime() - t0;

@@ -38,10 +38,15 @@ static const dwcs_param_t amst_params[] = {
      "Pacing limit in Mbit/s for all bulk lanes to one peer together (0 = unlimited).",
      DWCS_PARAM_LEVEL_USER, NULL, CFG(rate_limit)},
     {"amst_sockbuf", DWCS_PARAM_SIZE, "0",
-     "SO_SNDBUF/SO_RCVBUF of bulk lanes (0 = kernel autotuning up to tcp_wmem/tcp_rmem max).",
+     "SO_SNDBUF/SO_RCVBUF of bulk lanes (0 = automatic, see amst_sockbuf_auto).",
      DWCS_PARAM_LEVEL_TUNER, NULL, CFG(sockbuf)},
-    {"amst_cc_bulk", DWCS_PARAM_STRING, "bbr",
-     "TCP congestion control of bulk lanes (falls back to cubic if unavailable).",
+    {"amst_sockbuf_auto", DWCS_PARAM_BOOL, "1",
+     "With amst_sockbuf 0 and amst_rate_limit set: size bulk-lane send buffers to 1.25 x "
+     "rate x RTT / lanes (capped by net.core.wmem_max) when RTT >= 2 ms; else autotuning.",
+     DWCS_PARAM_LEVEL_TUNER, NULL, CFG(sockbuf_auto)},
+    {"amst_cc_bulk", DWCS_PARAM_STRING, "auto",
+     "TCP congestion control of the bulk lanes: auto (cubic while the path is loss-free, BBR "
+     "once a lane sees retransmissions), or a kernel name such as bbr or cubic.",
      DWCS_PARAM_LEVEL_TUNER, NULL, CFG(cc_bulk)},
     {"amst_cc_lat", DWCS_PARAM_STRING, "cubic", "TCP congestion control of the latency lane.",
      DWCS_PARAM_LEVEL_TUNER, NULL, CFG(cc_lat)},
@@ -293,16 +298,26 @@ static unsigned progress_wait(amst_iface_t *ifc, int timeout_ms)
     unsigned n = comp_drain(ifc);
     struct epoll_event evs[64];
     int k = epoll_wait(ifc->epfd, evs, 64, n > 0 ? 0 : timeout_ms);
-    for (int i = 0; i < k; i++) {
-        if (evs[i].data.ptr == &ifc->lfd) {
-            accept_all(ifc);
-        } else {
+    /* Two passes: latency lanes (and the listener) first, so small messages and acks are
+     * never queued behind bulk data; then bulk lanes. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < k; i++) {
+            if (evs[i].data.ptr == &ifc->lfd) {
+                if (pass == 0) {
+                    accept_all(ifc);
+                    n++;
+                }
+                continue;
+            }
             amst_lane_t *l = evs[i].data.ptr;
+            if ((l->kind == AMST_LANE_BULK) != pass) {
+                continue;
+            }
             if (l->state != AMST_LS_CLOSED) {
                 amst_lane_handle(l, evs[i].events);
             }
+            n++;
         }
-        n++;
     }
     double now = amst_now();
     if (now - ifc->last_timer >= 0.005) {
@@ -310,6 +325,7 @@ static unsigned progress_wait(amst_iface_t *ifc, int timeout_ms)
         for (amst_lane_t *l = ifc->lanes; l != NULL; l = l->next) {
             if (l->state != AMST_LS_CLOSED) {
                 amst_lane_timer(l, now);
+                amst_lane_cc_check(l);
             }
         }
         for (int r = 0; r < ifc->size; r++) {
@@ -356,15 +372,22 @@ static void amst_finalize(dwct_iface_t *iface)
                 continue;
             }
             amst_peer_fail(p, DWCS_ERR_CANCELED);
-            free(p->addrs);
-            free(p->done_set);
-            free(p);
         }
     }
     for (amst_lane_t *l = ifc->lanes; l != NULL; l = l->next) {
         amst_lane_close(l);
     }
     reap_lanes(ifc);
+    if (ifc->peers != NULL) {
+        for (int r = 0; r < ifc->size; r++) {
+            amst_peer_t *p = ifc->peers[r];
+            if (p != NULL) {
+                free(p->addrs);
+                free(p->done_set);
+                free(p);
+            }
+        }
+    }
     amst_rx_free_all(ifc);
     if (ifc->lfd >= 0) {
         close(ifc->lfd);

@@ -17,7 +17,8 @@
 
 #define AMST_MAX_LANES 64    /* hard cap on bulk lanes per peer */
 #define AMST_TXQ_BATCH 64    /* frames gathered into one writev on a lane */
-#define AMST_RX_BUDGET (8u << 20) /* bytes read per lane per progress pass */
+#define AMST_RX_BUDGET (512u << 10) /* bytes read per lane per progress pass */
+#define AMST_TX_BUDGET (1u << 20)   /* bytes written per bulk lane per call */
 
 /** Parameters (filled from dwct_amst_param_table). */
 typedef struct amst_config {
@@ -26,7 +27,8 @@ typedef struct amst_config {
     size_t chunk;
     size_t small_limit;
     double rate_limit;    /* Mbit/s for all bulk lanes of a peer together; 0 = unlimited */
-    size_t sockbuf;       /* SO_SNDBUF/SO_RCVBUF for bulk lanes; 0 = kernel autotuning */
+    size_t sockbuf;       /* SO_SNDBUF/SO_RCVBUF for bulk lanes; 0 = see sockbuf_auto */
+    int sockbuf_auto;     /* sockbuf 0: size to the path (1) or kernel autotuning (0) */
     char *cc_bulk;
     char *cc_lat;
     size_t rx_limit;      /* bytes of early chunks staged before backpressure */
@@ -70,6 +72,9 @@ typedef enum amst_rx_dst {
     AMST_RXD_PENDING, /* DATA header read, destination not decided (parked) */
 } amst_rx_dst_t;
 
+/** cc_bulk "auto": start bulk lanes on cubic, move them to BBR once the path loses packets. */
+void amst_lane_cc_check(amst_lane_t *l);
+
 struct amst_lane {
     amst_iface_t *iface;
     amst_peer_t *peer;   /* initiator: the peer; acceptor: set after HELLO */
@@ -85,6 +90,7 @@ struct amst_lane {
     int addr_idx;
     int parked;          /* not reading: staging limit reached */
     int killed;          /* test hook fired */
+    int cc_bbr;          /* bulk lane switched to BBR after the path showed loss */
     int bye_queued;      /* draining: BYE queued */
     amst_txbuf_t *hs;    /* pending handshake frame (written before anything else) */
     uint8_t nonce_c[AMST_NONCE_LEN];
@@ -194,9 +200,11 @@ struct amst_peer {
     int last_grow;
     int last_grow_by;
     int hold;
+    int settle;          /* windows to skip after a lane-count change (slow start) */
     /* receive side */
     amst_lane_t *in_lat; /* accepted latency lane from this peer: acks go back on it */
     uint64_t done_floor; /* all large message ids <= this are complete */
+    int rx_lost;         /* the sender's lanes died: its next ANNOUNCE starts a new id range */
     uint64_t *done_set;
     size_t ndone, capdone;
 };
@@ -222,6 +230,9 @@ struct amst_iface {
     int nparked;
     uint64_t bulk_bytes;  /* for the test hook */
     int kill_done;
+    uint64_t resent_chunks; /* chunks queued again after a lane loss (statistics) */
+    unsigned adapt_grows;   /* lane-count increases (statistics) */
+    unsigned adapt_shrinks; /* lane-count decreases (statistics) */
     /* deferred completions */
     struct {
         dwct_comp_t *comp;
@@ -238,6 +249,15 @@ struct amst_iface {
 double amst_now(void);
 void amst_comp_defer(amst_iface_t *ifc, dwct_comp_t *comp, dwcs_status_t st);
 void amst_lane_events(amst_lane_t *l, uint32_t events);
+
+/* amst_conn.c */
+/** A non-blocking connect finished (EPOLLOUT): check it, try the next address, or send HELLO. */
+void amst_lane_connected(amst_lane_t *l);
+/** A handshake frame arrived (payload @p pl). Returns 0 to continue, -1 if the lane closed. */
+int amst_lane_handshake(amst_lane_t *l, const uint8_t *pl);
+
+/** Outgoing bulk lane just authenticated: size its SO_SNDBUF to the path (amst_sockbuf_auto). */
+void amst_lane_size_buffers(amst_lane_t *l);
 
 /* amst_lane.c */
 amst_lane_t *amst_lane_open(amst_iface_t *ifc, amst_peer_t *p, int kind);

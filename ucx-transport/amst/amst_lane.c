@@ -1,10 +1,9 @@
 /*
- * amst_lane.c — one TCP connection ("lane"): non-blocking connect over the peer's address
- * list, socket options per lane kind, the authenticated handshake, and the frame reader and
- * writer state machines. What frames mean is decided in amst_tx.c / amst_rx.c.
+ * amst_lane.c — one TCP connection ("lane") once open: the frame reader and writer state
+ * machines, closing and failure handling. Opening and the handshake are in amst_conn.c; what
+ * frames mean is decided in amst_tx.c / amst_rx.c.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -12,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -73,134 +71,6 @@ void amst_lane_push(amst_lane_t *l, amst_txbuf_t *b)
         l->txq_head = b;
     }
     l->txq_tail = b;
-}
-
-static void set_cc(int fd, const char *cc, const char *fallback)
-{
-    if (cc == NULL || *cc == '\0') {
-        return;
-    }
-    if (setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, cc, (socklen_t)strlen(cc)) != 0) {
-        DWCS_DEBUG("amst: TCP_CONGESTION %s unavailable (%m), using %s", cc,
-                   fallback ? fallback : "the default");
-        if (fallback != NULL) {
-            setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, fallback, (socklen_t)strlen(fallback));
-        }
-    }
-}
-
-static void sock_setup(amst_lane_t *l)
-{
-    amst_config_t *c = &l->iface->cfg;
-    int one = 1;
-    setsockopt(l->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    if (!l->initiator) {
-        return; /* the acceptor only sends small control frames */
-    }
-    if (l->kind == AMST_LANE_LAT) {
-        set_cc(l->fd, c->cc_lat, NULL);
-    } else if (l->kind == AMST_LANE_BULK) {
-        set_cc(l->fd, c->cc_bulk, "cubic");
-        if (c->sockbuf > 0) {
-            int sz = (int)c->sockbuf;
-            setsockopt(l->fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
-            setsockopt(l->fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-        }
-    } else {
-        set_cc(l->fd, "cubic", NULL); /* tcp1 baseline: cubic, default buffers */
-    }
-}
-
-static void lane_link(amst_iface_t *ifc, amst_lane_t *l)
-{
-    l->next = ifc->lanes;
-    ifc->lanes = l;
-}
-
-/* Start a non-blocking connect to address l->addr_idx or later ones. */
-static dwcs_status_t lane_connect(amst_lane_t *l)
-{
-    amst_peer_t *p = l->peer;
-    amst_iface_t *ifc = l->iface;
-    for (; l->addr_idx < p->naddrs; l->addr_idx++) {
-        l->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (l->fd < 0) {
-            DWCS_ERROR("amst: socket() failed: %m");
-            return DWCS_ERR_IO;
-        }
-        sock_setup(l);
-        const struct sockaddr_in *sa = &p->addrs[l->addr_idx];
-        if (connect(l->fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0 ||
-            errno == EINPROGRESS) {
-            struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT, .data.ptr = l};
-            if (epoll_ctl(ifc->epfd, EPOLL_CTL_ADD, l->fd, &ev) != 0) {
-                DWCS_ERROR("amst: epoll_ctl(ADD) failed: %m");
-                close(l->fd);
-                l->fd = -1;
-                return DWCS_ERR_IO;
-            }
-            l->events = ev.events;
-            l->state = AMST_LS_CONNECTING;
-            l->deadline = amst_now() + ifc->cfg.connect_timeout;
-            return DWCS_OK;
-        }
-        char ip[INET_ADDRSTRLEN];
-        inet_ntop(AF_INET, &sa->sin_addr, ip, sizeof(ip));
-        DWCS_DEBUG("amst: connect to rank %d at %s:%u failed: %m", p->rank, ip,
-                   (unsigned)ntohs(sa->sin_port));
-        close(l->fd);
-        l->fd = -1;
-        if (p->good_addr >= 0) {
-            break;
-        }
-    }
-    return DWCS_ERR_UNREACHABLE;
-}
-
-amst_lane_t *amst_lane_open(amst_iface_t *ifc, amst_peer_t *p, int kind)
-{
-    amst_lane_t *l = calloc(1, sizeof(*l));
-    if (l == NULL) {
-        return NULL;
-    }
-    l->iface = ifc;
-    l->peer = p;
-    l->kind = kind;
-    l->initiator = 1;
-    l->id = p->next_lane_id++;
-    l->remote_rank = p->rank;
-    l->fd = -1;
-    l->addr_idx = p->good_addr >= 0 ? p->good_addr : 0;
-    if (lane_connect(l) != DWCS_OK) {
-        DWCS_WARN("amst: cannot connect to rank %d (%d addresses tried)", p->rank, p->naddrs);
-        free(l);
-        return NULL;
-    }
-    lane_link(ifc, l);
-    return l;
-}
-
-amst_lane_t *amst_lane_accept(amst_iface_t *ifc, int fd)
-{
-    amst_lane_t *l = calloc(1, sizeof(*l));
-    if (l == NULL) {
-        return NULL;
-    }
-    l->iface = ifc;
-    l->fd = fd;
-    l->remote_rank = -1;
-    l->state = AMST_LS_WAIT_HELLO;
-    l->deadline = amst_now() + ifc->cfg.connect_timeout;
-    sock_setup(l);
-    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = l};
-    if (epoll_ctl(ifc->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
-        DWCS_ERROR("amst: epoll_ctl(ADD) failed: %m");
-        free(l);
-        return NULL;
-    }
-    l->events = EPOLLIN;
-    lane_link(ifc, l);
-    return l;
 }
 
 void amst_lane_close(amst_lane_t *l)
@@ -281,6 +151,14 @@ void amst_lane_fail(amst_lane_t *l, dwcs_status_t st, const char *why)
         }
         return;
     }
+    if (l->kind == AMST_LANE_BULK && p->lat != NULL && p->lat->state == AMST_LS_READY) {
+        /* Take in the acks already received first: a peer that got everything and exited
+         * closes its bulk lanes before we read its last acks. */
+        amst_lane_read(p->lat);
+        if (l->state == AMST_LS_CLOSED) {
+            return;
+        }
+    }
     if (l->kind == AMST_LANE_BULK && l->state != AMST_LS_DRAINING) {
         amst_tx_lane_lost(l);
         amst_lane_close(l);
@@ -297,157 +175,6 @@ void amst_lane_fail(amst_lane_t *l, dwcs_status_t st, const char *why)
     amst_peer_fail(p, st); /* closes this lane too, failing its queue with @p st */
 }
 
-static void send_hs(amst_lane_t *l, uint8_t type, const void *pl, size_t len)
-{
-    amst_frame_t f = {.type = type, .src = (uint32_t)l->iface->rank};
-    struct iovec iov = {(void *)pl, len};
-    free(l->hs);
-    l->hs = amst_txbuf_frame(&f, NULL, 0, &iov, 1);
-    if (l->hs == NULL) {
-        amst_lane_fail(l, DWCS_ERR_NO_MEMORY, "no memory for a handshake frame");
-    }
-}
-
-static void random_bytes(uint8_t *p, size_t n)
-{
-    size_t got = 0;
-    while (got < n) {
-        ssize_t k = getrandom(p + got, n - got, 0);
-        if (k <= 0) {
-            /* Never expected; fall back to time-based bytes rather than fail. */
-            uint64_t t = (uint64_t)(amst_now() * 1e9) ^ (uint64_t)getpid() << 32;
-            for (; got < n; got++) {
-                t = t * 6364136223846793005ull + 1442695040888963407ull;
-                p[got] = (uint8_t)(t >> 56);
-            }
-            return;
-        }
-        got += (size_t)k;
-    }
-}
-
-static void connected(amst_lane_t *l)
-{
-    int err = 0;
-    socklen_t el = sizeof(err);
-    if (getsockopt(l->fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0) {
-        err = errno;
-    }
-    amst_peer_t *p = l->peer;
-    if (err != 0) {
-        DWCS_DEBUG("amst: connect to rank %d (address %d) failed: %s", p->rank, l->addr_idx,
-                   strerror(err));
-        epoll_ctl(l->iface->epfd, EPOLL_CTL_DEL, l->fd, NULL);
-        close(l->fd);
-        l->fd = -1;
-        if (p->good_addr < 0) {
-            l->addr_idx++;
-            if (lane_connect(l) == DWCS_OK) {
-                return;
-            }
-        }
-        amst_lane_fail(l, DWCS_ERR_UNREACHABLE, "connection refused or unreachable");
-        return;
-    }
-    if (p->good_addr < 0) {
-        p->good_addr = l->addr_idx;
-    }
-    amst_hello_t h = {.dst_rank = (uint32_t)p->rank,
-                      .kind = (uint8_t)l->kind,
-                      .variant = (uint8_t)l->iface->tcp1,
-                      .lane_id = l->id};
-    random_bytes(h.nonce, AMST_NONCE_LEN);
-    memcpy(l->nonce_c, h.nonce, AMST_NONCE_LEN);
-    uint8_t pl[AMST_HELLO_LEN];
-    amst_hello_pack(&h, pl);
-    l->state = AMST_LS_WAIT_CHAL;
-    send_hs(l, AMST_F_HELLO, pl, sizeof(pl));
-}
-
-/* Handshake frames. Returns 0 to continue, -1 if the lane was closed. */
-static int on_handshake(amst_lane_t *l, const uint8_t *pl)
-{
-    amst_iface_t *ifc = l->iface;
-    const amst_frame_t *f = &l->rf;
-    uint8_t mac[AMST_MAC_LEN];
-    if (f->type == AMST_F_HELLO) {
-        amst_hello_t h;
-        amst_hello_unpack(pl, &h);
-        if (h.dst_rank != (uint32_t)ifc->rank || f->src >= (uint32_t)ifc->size ||
-            h.variant != (uint8_t)ifc->tcp1) {
-            DWCS_ERROR("amst: rejecting a connection: HELLO for rank %u from rank %u, variant %u "
-                       "(we are rank %d of %d, variant %d)",
-                       h.dst_rank, f->src, h.variant, ifc->rank, ifc->size, ifc->tcp1);
-            amst_lane_close(l);
-            return -1;
-        }
-        l->remote_rank = (int)f->src;
-        l->kind = h.kind;
-        l->id = h.lane_id;
-        memcpy(l->nonce_c, h.nonce, AMST_NONCE_LEN);
-        random_bytes(l->nonce_s, AMST_NONCE_LEN);
-        uint8_t out[AMST_CHALLENGE_LEN];
-        memcpy(out, l->nonce_s, AMST_NONCE_LEN);
-        amst_auth_mac(&ifc->key, 'S', l->nonce_c, l->nonce_s, f->src, (uint32_t)ifc->rank, l->id,
-                      (uint8_t)l->kind, out + AMST_NONCE_LEN);
-        l->state = AMST_LS_WAIT_AUTH;
-        send_hs(l, AMST_F_CHALLENGE, out, sizeof(out));
-        return 0;
-    }
-    if (f->type == AMST_F_CHALLENGE) {
-        memcpy(l->nonce_s, pl, AMST_NONCE_LEN);
-        amst_auth_mac(&ifc->key, 'S', l->nonce_c, l->nonce_s, (uint32_t)ifc->rank,
-                      (uint32_t)l->peer->rank, l->id, (uint8_t)l->kind, mac);
-        if (f->src != (uint32_t)l->peer->rank || !amst_mac_equal(mac, pl + AMST_NONCE_LEN)) {
-            DWCS_ERROR("amst: authentication failed: the process at rank %d's address did not "
-                       "prove the job secret (check DWCP_JOB_SECRET / PMIX_NAMESPACE)",
-                       l->peer->rank);
-            amst_lane_fail(l, DWCS_ERR_AUTH, "authentication failed");
-            return -1;
-        }
-        amst_auth_mac(&ifc->key, 'C', l->nonce_c, l->nonce_s, (uint32_t)ifc->rank,
-                      (uint32_t)l->peer->rank, l->id, (uint8_t)l->kind, mac);
-        send_hs(l, AMST_F_AUTH, mac, sizeof(mac));
-        l->state = AMST_LS_READY;
-        l->deadline = 0;
-        if (l->kind == AMST_LANE_BULK) {
-            amst_tx_pacing(l->peer);
-        }
-        amst_peer_kick(l->peer);
-        return 0;
-    }
-    /* AUTH */
-    amst_auth_mac(&ifc->key, 'C', l->nonce_c, l->nonce_s, (uint32_t)l->remote_rank,
-                  (uint32_t)ifc->rank, l->id, (uint8_t)l->kind, mac);
-    if (!amst_mac_equal(mac, pl)) {
-        DWCS_ERROR("amst: authentication failed for a connection claiming rank %d (lane %u): "
-                   "wrong job secret; closing it",
-                   l->remote_rank, (unsigned)l->id);
-        amst_lane_close(l);
-        return -1;
-    }
-    l->state = AMST_LS_READY;
-    l->deadline = 0;
-    amst_peer_t *p = amst_peer_get(ifc, l->remote_rank);
-    if (p == NULL) {
-        amst_lane_fail(l, DWCS_ERR_NO_MEMORY, "no memory");
-        return -1;
-    }
-    l->peer = p;
-    if (l->kind != AMST_LANE_BULK) {
-        if (p->in_lat != NULL && p->in_lat != l) {
-            /* A reconnect: messages on the old lane set are lost. */
-            amst_lane_t *old = p->in_lat;
-            p->in_lat = NULL;
-            amst_lane_close(old);
-            amst_rx_peer_lost(ifc, l->remote_rank);
-        }
-        p->in_lat = l;
-    }
-    return 0;
-}
-
-/* Is a frame of @p type acceptable on @p l now (checked before reading its payload)? */
 static int type_allowed(const amst_lane_t *l, int type)
 {
     switch (l->state) {
@@ -500,7 +227,7 @@ static int frame_done(amst_lane_t *l)
     case AMST_F_HELLO:
     case AMST_F_CHALLENGE:
     case AMST_F_AUTH:
-        ret = on_handshake(l, pl);
+        ret = amst_lane_handshake(l, pl);
         break;
     case AMST_F_MSG:
         amst_rx_small(l);
@@ -619,12 +346,19 @@ void amst_lane_read(amst_lane_t *l)
     }
 }
 
-/* Test hook: reset one bulk lane in the middle of a chunk once enough bulk bytes went out. */
+/* Test hook armed: one bulk lane is to be reset once enough bulk bytes went out. */
+static int test_armed(const amst_lane_t *l)
+{
+    const amst_iface_t *ifc = l->iface;
+    return ifc->cfg.test_kill_after != 0 && !ifc->kill_done && l->kind == AMST_LANE_BULK &&
+           ifc->bulk_bytes >= ifc->cfg.test_kill_after;
+}
+
+/* Test hook: reset one bulk lane in the middle of a chunk. */
 static int test_kill(amst_lane_t *l)
 {
     amst_iface_t *ifc = l->iface;
-    if (ifc->cfg.test_kill_after == 0 || ifc->kill_done || l->kind != AMST_LANE_BULK ||
-        ifc->bulk_bytes < ifc->cfg.test_kill_after || l->csent >= l->clen) {
+    if (!test_armed(l) || l->csent >= l->clen) {
         return 0;
     }
     ifc->kill_done = 1;
@@ -637,7 +371,12 @@ static int test_kill(amst_lane_t *l)
 /* Write queued frames / the current chunk until the socket is full or nothing is left. */
 void amst_lane_write(amst_lane_t *l)
 {
+    size_t budget = AMST_TX_BUDGET;
     for (;;) {
+        if (budget == 0) {
+            lane_want(l, 1); /* more next time: keep progress() calls short */
+            return;
+        }
         if (l->state == AMST_LS_CLOSED || l->state == AMST_LS_CONNECTING) {
             return;
         }
@@ -650,13 +389,15 @@ void amst_lane_write(amst_lane_t *l)
             iov[n].iov_base = l->hs->data + l->hs->off;
             iov[n].iov_len = l->hs->len - l->hs->off;
             want += iov[n++].iov_len;
-        } else if (ready && l->txq_head != NULL) {
+        } else if (ready && l->txq_head != NULL && l->cmsg == NULL) {
+            /* (a chunk already started is finished first: frames never interleave) */
             for (amst_txbuf_t *b = l->txq_head; b != NULL && n < AMST_TXQ_BATCH; b = b->next) {
                 iov[n].iov_base = b->data + b->off;
                 iov[n].iov_len = b->len - b->off;
                 want += iov[n++].iov_len;
             }
-        } else if (l->cmsg != NULL || (l->state == AMST_LS_READY && l->kind != AMST_LANE_LAT &&
+        } else if (l->cmsg != NULL || (l->state == AMST_LS_READY && l->initiator &&
+                                         l->kind != AMST_LANE_LAT &&
                                          amst_tx_next_chunk(l))) {
             chunk = 1;
             /* Header remainder, then the payload pieces from the message's iov. */
@@ -681,6 +422,16 @@ void amst_lane_write(amst_lane_t *l)
                 base += ilen;
             }
             want = l->clen - l->csent;
+            if (test_armed(l) && want > 1) {
+                /* Write half of what is left so the hook fires in the middle of a chunk. */
+                size_t keep = want / 2, acc = 0, k = 0;
+                for (; k < n && acc + iov[k].iov_len < keep; k++) {
+                    acc += iov[k].iov_len;
+                }
+                iov[k].iov_len = keep - acc;
+                n = k + 1;
+                want = keep;
+            }
         } else if (l->state == AMST_LS_DRAINING && !l->bye_queued) {
             amst_frame_t f = {.type = AMST_F_BYE, .src = (uint32_t)l->iface->rank};
             amst_txbuf_t *b = amst_txbuf_frame(&f, NULL, 0, NULL, 0);
@@ -710,6 +461,7 @@ void amst_lane_write(amst_lane_t *l)
             return;
         }
         size_t done = (size_t)w;
+        budget -= done < budget ? done : budget;
         if (chunk) {
             l->csent += done;
             l->iface->bulk_bytes += done;
@@ -755,7 +507,7 @@ void amst_lane_handle(amst_lane_t *l, uint32_t ev)
 {
     if (l->state == AMST_LS_CONNECTING) {
         if (ev & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
-            connected(l);
+            amst_lane_connected(l);
             if (l->state != AMST_LS_CLOSED && l->state != AMST_LS_CONNECTING) {
                 amst_lane_write(l);
             }
@@ -770,26 +522,4 @@ void amst_lane_handle(amst_lane_t *l, uint32_t ev)
     } else if (l->state != AMST_LS_CLOSED && l->hs != NULL) {
         amst_lane_write(l); /* a handshake answer produced by the read above */
     }
-}
-
-void amst_lane_timer(amst_lane_t *l, double now)
-{
-    if (l->deadline == 0 || now < l->deadline) {
-        return;
-    }
-    if (l->state == AMST_LS_CONNECTING && l->peer->good_addr < 0 &&
-        l->addr_idx + 1 < l->peer->naddrs) {
-        DWCS_DEBUG("amst: connect to rank %d address %d timed out, trying the next",
-                   l->remote_rank, l->addr_idx);
-        epoll_ctl(l->iface->epfd, EPOLL_CTL_DEL, l->fd, NULL);
-        close(l->fd);
-        l->fd = -1;
-        l->addr_idx++;
-        if (lane_connect(l) == DWCS_OK) {
-            return;
-        }
-    }
-    l->deadline = 0;
-    amst_lane_fail(l, DWCS_ERR_TIMEOUT,
-                   l->state == AMST_LS_DRAINING ? "drain timed out" : "connect/handshake timed out");
 }

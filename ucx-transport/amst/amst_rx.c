@@ -172,7 +172,9 @@ static void rx_complete(amst_iface_t *ifc, amst_rxmsg_t *m)
     if (p != NULL) {
         done_add(p, m->msg_id);
     }
-    send_ack(ifc, m);
+    if (m->announced) {
+        send_ack(ifc, m); /* else at the announce: the latency lane may not be up yet */
+    }
     if (m->fetched && !m->user_done) {
         m->user_done = 1;
         amst_comp_defer(ifc, m->fetch_comp, DWCS_OK);
@@ -291,9 +293,25 @@ void amst_rx_announce(amst_lane_t *l, const uint8_t *env)
 {
     amst_iface_t *ifc = l->iface;
     const amst_frame_t *f = &l->rf;
+    amst_peer_t *pp = amst_peer_get(ifc, l->remote_rank);
+    if (pp != NULL && pp->rx_lost) {
+        /* First announce after the sender reconnected: ids below it belong to the dead
+         * connection (failed or never seen); close the gap so the done set stays small. */
+        pp->rx_lost = 0;
+        if (f->msg_id > 0 && f->msg_id - 1 > pp->done_floor) {
+            pp->done_floor = f->msg_id - 1;
+            size_t w = 0;
+            for (size_t i = 0; i < pp->ndone; i++) {
+                if (pp->done_set[i] > pp->done_floor) {
+                    pp->done_set[w++] = pp->done_set[i];
+                }
+            }
+            pp->ndone = w;
+        }
+    }
     amst_rxmsg_t *m = rx_find(ifc, l->remote_rank, f->msg_id);
     if (m == NULL) {
-        amst_peer_t *p = amst_peer_get(ifc, l->remote_rank);
+        amst_peer_t *p = pp;
         if (p != NULL && done_contains(p, f->msg_id)) {
             amst_lane_fail(l, DWCS_ERR_PROTOCOL, "announce of a finished message");
             return;
@@ -310,6 +328,9 @@ void amst_rx_announce(amst_lane_t *l, const uint8_t *env)
     }
     m->announced = 1;
     amst_env_unpack(env, &m->hdr);
+    if (m->complete) {
+        send_ack(ifc, m); /* every chunk came before the announce */
+    }
     dwct_rx_t rx = {.data = NULL, .len = (size_t)m->total, .desc = m};
     m->in_cb = 1;
     dwct_rx_action_t act = ifc->rx_cb(ifc->rx_arg, &m->hdr, &rx);
@@ -369,6 +390,9 @@ void amst_rx_peer_lost(amst_iface_t *ifc, int src)
             }
             m = next;
         }
+    }
+    if (ifc->peers[src] != NULL) {
+        ifc->peers[src]->rx_lost = 1;
     }
     if (n > 0) {
         DWCS_WARN("amst: lost the connection from rank %d with %d messages incomplete", src, n);

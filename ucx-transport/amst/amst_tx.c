@@ -345,6 +345,7 @@ void amst_tx_lane_lost(amst_lane_t *l)
             }
         }
     }
+    l->iface->resent_chunks += n;
     if (n > 0) {
         DWCS_INFO("amst: resending %u chunks of lane %u to rank %d on the other lanes", n,
                   (unsigned)l->id, p->rank);
@@ -444,6 +445,7 @@ void amst_tx_adapt(amst_peer_t *p, double now)
     if (p->win_start == 0) {
         p->win_start = now;
         p->win_bytes = 0;
+        p->settle = 1;
         return;
     }
     double rtt = lane_rtt(p->lat);
@@ -455,23 +457,31 @@ void amst_tx_adapt(amst_peer_t *p, double now)
     p->win_start = now;
     p->win_bytes = 0;
     if (count_bulk(p, 1) < p->target) {
+        p->settle = 1;
         return; /* lanes still connecting: the window is not representative */
+    }
+    if (p->settle > 0) {
+        p->settle--; /* new lanes (or the whole transfer) still in slow start */
+        return;
     }
     int step = p->target / 2 > 1 ? p->target / 2 : 1;
     if (p->last_grow) {
         p->last_grow = 0;
-        if (g < p->prev_goodput * 1.05) {
+        if (!(g > p->prev_goodput * 1.05)) {
             int undo = p->last_grow_by;
             DWCS_DEBUG("amst: rank %d: %d lanes give %.0f MB/s (was %.0f): back to %d",
                        p->rank, p->target, g / 1e6, p->prev_goodput / 1e6, p->target - undo);
             shrink(p, undo);
+            ifc->adapt_shrinks++;
+            p->settle = 1;
             p->hold = 8;
         } else if (p->target < ifc->cfg.max_lanes) {
             goto grow;
         }
     } else if (p->hold > 0) {
         p->hold--;
-    } else if (p->target < ifc->cfg.max_lanes) {
+    } else if (p->target < ifc->cfg.max_lanes && g > 0) {
+        /* (g == 0 with a backlog: the receiver is not reading; more lanes cannot help) */
         goto grow;
     }
     p->prev_goodput = g;
@@ -484,6 +494,8 @@ grow:
     DWCS_DEBUG("amst: rank %d: %d lanes give %.0f MB/s: trying %d", p->rank, p->target, g / 1e6,
                p->target + step);
     p->target += step;
+    ifc->adapt_grows++;
+    p->settle = 1;
     p->last_grow = 1;
     p->last_grow_by = step;
     p->prev_goodput = g;
