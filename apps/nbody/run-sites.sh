@@ -133,7 +133,8 @@ for lib in $libs; do
     nb_run "$log" "$NB_DWCPRUN" --timeout "$timeout" --sites "$nb_tmp/sites.txt" --emulate -v \
         -np "$np" "$prog" "${args[@]}"
     rc=$?
-    echo "   ranks per site: $(nb_placement "$log")"
+    placement=$(nb_placement "$log")
+    echo "   ranks per site: $placement"
     tm[$lib]=$(nb_field t_step_median "$log")
     if [ "$rc" != 0 ] || [ -z "${tm[$lib]}" ]; then
         status=1
@@ -164,6 +165,7 @@ done
 
 echo
 echo "== summary: N=$n, $np ranks, $steps steps, $comm, sites $(basename "$sites")"
+[ -z "${placement:-}" ] || echo "   ranks per site: $placement"
 for lib in $libs; do
     printf '   %-9s one site %10s s/step   across sites %10s s/step   efficiency %s\n' \
         "$(lib_name "$lib")" "${t1[$lib]:-failed}" "${tm[$lib]:-failed}" "${eff[$lib]:-n/a}"
