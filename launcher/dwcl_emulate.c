@@ -177,6 +177,9 @@ static int run_outer(const dwcl_opts_t *o, const dwcl_sites_t *s, const dwcl_con
     dwcl_argv_add(&cmd, o->sites_file);
     dwcl_argv_add(&cmd, "--prefix");
     dwcl_argv_add(&cmd, prefix);
+    if (o->emulate_exact) {
+        dwcl_argv_add(&cmd, "--exact"); /* per-packet forwarding: exact iid loss */
+    }
     dwcl_argv_add(&cmd, "--time-limit");
     dwcl_argv_addf(&cmd, "%g",
                    o->timeout_s > 0 ? o->timeout_s + DWCL_EMU_WANEM_SLACK_S : DWCL_EMU_NO_LIMIT_S);

@@ -19,6 +19,7 @@ typedef struct dwcl_opts {
     const char *bind_to;    /* --bind-to, passed to mpirun */
     const char *sites_file; /* --sites FILE */
     int emulate;            /* --emulate */
+    int emulate_exact;      /* --emulate-exact: wanem's per-packet mode (exact iid loss) */
     int in_wanem;           /* internal: this dwcprun runs inside wanem (--emulate) */
     int oversubscribe;      /* --oversubscribe: allow more ranks than site slots */
     double timeout_s;       /* --timeout; 0 = none */

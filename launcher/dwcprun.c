@@ -34,6 +34,8 @@ static void usage(FILE *out)
         "  --oversubscribe        with --sites: allow more ranks than slots\n"
         "  --emulate              with --sites: run every site in its own network namespace\n"
         "                         joined by emulated WAN links (wanem; needs root)\n"
+        "  --emulate-exact        as --emulate, with per-packet forwarding (exact iid loss;\n"
+        "                         slower than the default offloaded mode)\n"
         "  --timeout S            kill the job after S seconds and exit with 124\n"
         "  -v, --verbose          print the commands run\n"
         "  --dry-run              print the mpirun command and exit\n"
@@ -138,6 +140,9 @@ static int parse_args(int argc, char **argv, dwcl_opts_t *o)
             }
         } else if (is_opt(a, "--emulate", NULL, NULL)) {
             o->emulate = 1;
+        } else if (is_opt(a, "--emulate-exact", NULL, NULL)) {
+            o->emulate = 1;
+            o->emulate_exact = 1;
         } else if (is_opt(a, "--dwcl-in-wanem", NULL, NULL)) {
             o->in_wanem = 1;
         } else if (is_opt(a, "--oversubscribe", "-oversubscribe", NULL)) {

@@ -127,7 +127,7 @@ static int rma_call(const rma_args_t *a, MPI_Win win, MPI_Request *request)
     if (rc == MPI_SUCCESS) {
         void *rbuf = a->opcode == DWCP_RMA_GET ? (void *)a->obuf : a->rbuf;
         size_t rcount = (size_t)(a->opcode == DWCP_RMA_GET ? a->ocount : a->rcount);
-        rc = w->ops->start(w, a->opcode, a->obuf, (size_t)a->ocount, odt, rbuf, rcount, rdt,
+        rc = w->ops->op(w, a->opcode, a->obuf, (size_t)a->ocount, odt, rbuf, rcount, rdt,
                            a->cbuf, a->trank, a->tdisp, (size_t)a->tcount, tdt, op, req);
         if (rc != MPI_SUCCESS) {
             rc = dwcp_err_win(win, rc, fn, "cannot start the operation on rank %d", a->trank);

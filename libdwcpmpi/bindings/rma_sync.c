@@ -40,7 +40,7 @@ int PMPI_Win_fence(int assert, MPI_Win win)
     if (w->started || w->posted || passive_epoch(w)) {
         return dwcp_err_win(win, MPI_ERR_RMA_SYNC, fn, "another kind of epoch is open");
     }
-    return done(win, fn, dwcp_rma_fence(w, assert));
+    return done(win, fn, w->ops->fence(w, assert));
 }
 DWCP_WEAK(Win_fence)
 
@@ -67,7 +67,7 @@ int PMPI_Win_post(MPI_Group group, int assert, MPI_Win win)
     if (w->posted) {
         return dwcp_err_win(win, MPI_ERR_RMA_SYNC, fn, "an exposure epoch is already open");
     }
-    return done(win, fn, dwcp_rma_post(w, g, assert));
+    return done(win, fn, w->ops->post(w, g, assert));
 }
 DWCP_WEAK(Win_post)
 
@@ -85,7 +85,7 @@ int PMPI_Win_start(MPI_Group group, int assert, MPI_Win win)
     if (w->started || passive_epoch(w)) {
         return dwcp_err_win(win, MPI_ERR_RMA_SYNC, fn, "an access epoch is already open");
     }
-    return done(win, fn, dwcp_rma_start(w, g, assert));
+    return done(win, fn, w->ops->start(w, g, assert));
 }
 DWCP_WEAK(Win_start)
 
@@ -97,7 +97,7 @@ int PMPI_Win_complete(MPI_Win win)
     if (!w->started) {
         return dwcp_err_win(win, MPI_ERR_RMA_SYNC, fn, "no access epoch from MPI_Win_start");
     }
-    return done(win, fn, dwcp_rma_complete(w));
+    return done(win, fn, w->ops->complete(w));
 }
 DWCP_WEAK(Win_complete)
 
@@ -109,7 +109,7 @@ int PMPI_Win_wait(MPI_Win win)
     if (!w->posted) {
         return dwcp_err_win(win, MPI_ERR_RMA_SYNC, fn, "no exposure epoch from MPI_Win_post");
     }
-    return done(win, fn, dwcp_rma_wait(w, 1, NULL));
+    return done(win, fn, w->ops->wait(w, 1, NULL));
 }
 DWCP_WEAK(Win_wait)
 
@@ -124,7 +124,7 @@ int PMPI_Win_test(MPI_Win win, int *flag)
     if (!w->posted) {
         return dwcp_err_win(win, MPI_ERR_RMA_SYNC, fn, "no exposure epoch from MPI_Win_post");
     }
-    return done(win, fn, dwcp_rma_wait(w, 0, flag));
+    return done(win, fn, w->ops->wait(w, 0, flag));
 }
 DWCP_WEAK(Win_test)
 
@@ -156,7 +156,7 @@ int PMPI_Win_lock(int lock_type, int rank, int assert, MPI_Win win)
     if (w->lock_type[rank] || w->lock_all || w->started) {
         return dwcp_err_win(win, MPI_ERR_RMA_SYNC, fn, "rank %d is already locked", rank);
     }
-    return done(win, fn, dwcp_rma_lock(w, lock_type, rank, assert));
+    return done(win, fn, w->ops->lock(w, lock_type, rank, assert));
 }
 DWCP_WEAK(Win_lock)
 
@@ -175,7 +175,7 @@ int PMPI_Win_unlock(int rank, MPI_Win win)
     if (!w->lock_type[rank]) {
         return dwcp_err_win(win, MPI_ERR_RMA_SYNC, fn, "rank %d is not locked", rank);
     }
-    return done(win, fn, dwcp_rma_unlock(w, rank));
+    return done(win, fn, w->ops->unlock(w, rank));
 }
 DWCP_WEAK(Win_unlock)
 
@@ -188,7 +188,7 @@ int PMPI_Win_lock_all(int assert, MPI_Win win)
     if (passive_epoch(w) || w->started) {
         return dwcp_err_win(win, MPI_ERR_RMA_SYNC, fn, "an access epoch is already open");
     }
-    return done(win, fn, dwcp_rma_lock_all(w, assert));
+    return done(win, fn, w->ops->lock_all(w, assert));
 }
 DWCP_WEAK(Win_lock_all)
 
@@ -200,7 +200,7 @@ int PMPI_Win_unlock_all(MPI_Win win)
     if (!w->lock_all) {
         return dwcp_err_win(win, MPI_ERR_RMA_SYNC, fn, "no epoch from MPI_Win_lock_all");
     }
-    return done(win, fn, dwcp_rma_unlock_all(w));
+    return done(win, fn, w->ops->unlock_all(w));
 }
 DWCP_WEAK(Win_unlock_all)
 
@@ -222,7 +222,7 @@ static int flush(MPI_Win win, const char *fn, int rank, int all, int local)
     } else if (!passive_epoch(w)) {
         return dwcp_err_win(win, MPI_ERR_RMA_SYNC, fn, "no passive-target epoch is open");
     }
-    return done(win, fn, dwcp_rma_flush(w, all ? -1 : rank, local));
+    return done(win, fn, w->ops->flush(w, all ? -1 : rank, local));
 }
 
 int PMPI_Win_flush(int rank, MPI_Win win)

@@ -53,6 +53,7 @@ typedef struct dwcp_rma_region {
 /** A lock request waiting at the target. */
 typedef struct dwcp_rma_lockq {
     int rank;   /* window rank of the origin */
+    int src;    /* world rank of the origin (its request stream waits for the grant) */
     int type;   /* MPI_LOCK_SHARED / MPI_LOCK_EXCLUSIVE */
     struct dwcp_rma_lockq *next;
 } dwcp_rma_lockq_t;
@@ -83,6 +84,7 @@ struct dwcp_win {
     size_t shm_len;
     MPI_Aint *shm_off;       /* per rank: offset of its part in the segment */
     dwcp_rma_region_t *regions; /* dynamic windows: attached memory */
+    void *ucx;               /* direct UCX RMA state (rma_ucx.c) or NULL */
 
     /* origin side */
     int fence_epoch;         /* a fence opened an epoch */
@@ -111,13 +113,29 @@ struct dwcp_win {
     dwcp_win_t *next;        /* list of live windows (dispatch of arriving frames) */
 };
 
-/** Operations a window mode provides (the default: active messages, see rma_am.c). */
+/**
+ * What a window's consistency mode provides. The bindings check arguments and epochs, then call
+ * through w->ops, so another mode (e.g. a bounded-staleness mode chosen by an info key at
+ * creation) can replace operations and synchronisation per window. Every entry returns an MPI
+ * error class. The default table (dwcp_rma_am_ops) is the standard's semantics: active
+ * messages, plus direct UCX RMA for large contiguous put/get.
+ */
 struct dwcp_rma_ops {
     const char *name;
-    /* Start a one-sided operation; see dwcp_rma_start. */
-    int (*start)(dwcp_win_t *w, int opcode, const void *obuf, size_t ocount, dwcp_dt_t *odt,
-                 void *rbuf, size_t rcount, dwcp_dt_t *rdt, const void *cbuf, int target,
-                 MPI_Aint tdisp, size_t tcount, dwcp_dt_t *tdt, dwcp_op_t *op, dwcp_req_t *req);
+    /** Start a one-sided operation (arguments as for dwcp_rma_am_start). */
+    int (*op)(dwcp_win_t *w, int opcode, const void *obuf, size_t ocount, dwcp_dt_t *odt,
+              void *rbuf, size_t rcount, dwcp_dt_t *rdt, const void *cbuf, int target,
+              MPI_Aint tdisp, size_t tcount, dwcp_dt_t *tdt, dwcp_op_t *op, dwcp_req_t *req);
+    int (*fence)(dwcp_win_t *w, int assert);
+    int (*post)(dwcp_win_t *w, dwcp_group_t *g, int assert);
+    int (*start)(dwcp_win_t *w, dwcp_group_t *g, int assert);
+    int (*complete)(dwcp_win_t *w);
+    int (*wait)(dwcp_win_t *w, int block, int *flag);
+    int (*lock)(dwcp_win_t *w, int type, int target, int assert);
+    int (*unlock)(dwcp_win_t *w, int target);
+    int (*lock_all)(dwcp_win_t *w, int assert);
+    int (*unlock_all)(dwcp_win_t *w);
+    int (*flush)(dwcp_win_t *w, int target, int local);
 };
 
 /** The default ops table (active messages over any transport). */
@@ -171,6 +189,9 @@ dwcs_status_t dwcp_rma_send(dwcp_win_t *w, int target, int opcode, int tag, uint
                             const struct iovec *iov, size_t iovcnt, size_t len,
                             dwct_comp_t *comp);
 
+/** Send a header-only request frame (lock, unlock, flush, post, complete). MPI class. */
+int dwcp_rma_send_ctrl(dwcp_win_t *w, int target, int opcode, int tag);
+
 /**
  * Start an operation (active-message ops table). @p opcode DWCP_RMA_PUT/GET/ACC/GACC/CAS;
  * origin data (@p obuf ocount odt), result buffer (@p rbuf rcount rdt; get and fetches),
@@ -184,6 +205,19 @@ int dwcp_rma_am_start(dwcp_win_t *w, int opcode, const void *obuf, size_t ocount
 
 /** Grant queued lock requests that can now be granted (target side). */
 void dwcp_rma_lock_grant(dwcp_win_t *w);
+
+/* ---- rma_ucx.c: direct UCX RMA for large contiguous put/get ---------------------------- */
+
+/** Collective: register window memory, exchange rkeys (create/allocate flavors only). */
+int dwcp_rma_ucx_setup(dwcp_win_t *w);
+/** Release the registration and rkeys (before the window's communicator goes). */
+void dwcp_rma_ucx_free(dwcp_win_t *w);
+/** The rkey to use for a contiguous @p bytes access of @p target, or NULL (active messages). */
+dwct_rkey_t *dwcp_rma_ucx_rkey(dwcp_win_t *w, int target, size_t bytes);
+/** Note an RMA operation to @p target (it needs an rma_flush before remote completion). */
+void dwcp_rma_ucx_mark(dwcp_win_t *w, int target);
+/** Remote completion of the RDMA operations to targets [lo, hi). MPI error class. */
+int dwcp_rma_ucx_flush(dwcp_win_t *w, int lo, int hi);
 
 /* ---- rma_sync.c ------------------------------------------------------------------------- */
 

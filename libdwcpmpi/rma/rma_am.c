@@ -50,7 +50,7 @@ typedef struct rsend {
     void *buf;
 } rsend_t;
 
-static void handle_request(const dwct_hdr_t *hdr, const void *data);
+static int handle_request(const dwct_hdr_t *hdr, const void *data);
 static void handle_reply(const dwct_hdr_t *hdr, const void *data);
 static void drain(int src);
 
@@ -111,6 +111,21 @@ static void reply(dwcp_win_t *w, int rank, int opcode, int err, uint64_t cookie,
     if (st != DWCS_INPROGRESS) {
         rsend_done(&r->comp, st);
     }
+}
+
+int dwcp_rma_send_ctrl(dwcp_win_t *w, int target, int opcode, int tag)
+{
+    /* a completion even for header-only frames: a transport may finish them later */
+    rsend_t *r = calloc(1, sizeof(*r));
+    if (r == NULL) {
+        return MPI_ERR_NO_MEM;
+    }
+    r->comp.cb = rsend_done;
+    dwcs_status_t st = dwcp_rma_send(w, target, opcode, tag, 0, NULL, 0, 0, &r->comp);
+    if (st != DWCS_INPROGRESS) {
+        rsend_done(&r->comp, st);
+    }
+    return st == DWCS_OK || st == DWCS_INPROGRESS ? MPI_SUCCESS : dwcp_status_to_class(st);
 }
 
 /* ---- Target: applying operations ------------------------------------------------------------ */
@@ -267,14 +282,40 @@ static void do_data_op(dwcp_win_t *w, const dwct_hdr_t *hdr, const void *data)
     }
 }
 
-static void do_lock(dwcp_win_t *w, int rank, int type)
+static int grantable(const dwcp_win_t *w, int type)
 {
+    return !w->lock_excl && (type != MPI_LOCK_EXCLUSIVE || w->lock_shared == 0);
+}
+
+static void take_lock(dwcp_win_t *w, int type)
+{
+    if (type == MPI_LOCK_EXCLUSIVE) {
+        w->lock_excl = 1;
+    } else {
+        w->lock_shared++;
+    }
+}
+
+/*
+ * A lock request. Granted at once if possible (and nobody queues before it); otherwise queued
+ * and the origin's request stream stops here (returns 0) until the grant: origins send their
+ * operations right behind the request without waiting (lazy locking), and those must not be
+ * applied before the lock is held.
+ */
+static int do_lock(dwcp_win_t *w, int rank, int src, int type)
+{
+    if (w->lockq_head == NULL && grantable(w, type)) {
+        take_lock(w, type);
+        reply(w, rank, DWCP_RMA_R_GRANT, 0, 0, NULL, NULL, 0);
+        return 1;
+    }
     dwcp_rma_lockq_t *q = calloc(1, sizeof(*q));
     if (q == NULL) {
         DWCS_ERROR("RMA: out of memory queueing a lock request");
-        return;
+        return 1;
     }
     q->rank = rank;
+    q->src = src;
     q->type = type;
     if (w->lockq_tail) {
         w->lockq_tail->next = q;
@@ -282,37 +323,37 @@ static void do_lock(dwcp_win_t *w, int rank, int type)
         w->lockq_head = q;
     }
     w->lockq_tail = q;
-    dwcp_rma_lock_grant(w);
+    rpeers[src].busy = 1;
+    return 0;
 }
 
 void dwcp_rma_lock_grant(dwcp_win_t *w)
 {
-    while (w->lockq_head != NULL) {
+    while (w->lockq_head != NULL && grantable(w, w->lockq_head->type)) {
         dwcp_rma_lockq_t *q = w->lockq_head;
-        if (w->lock_excl || (q->type == MPI_LOCK_EXCLUSIVE && w->lock_shared > 0)) {
-            return;
-        }
-        if (q->type == MPI_LOCK_EXCLUSIVE) {
-            w->lock_excl = 1;
-        } else {
-            w->lock_shared++;
-        }
         w->lockq_head = q->next;
         if (w->lockq_head == NULL) {
             w->lockq_tail = NULL;
         }
+        take_lock(w, q->type);
         reply(w, q->rank, DWCP_RMA_R_GRANT, 0, 0, NULL, NULL, 0);
+        /* the origin's stream resumes after its lock request */
+        int src = q->src;
         free(q);
+        rpeers[src].busy = 0;
+        rpeers[src].recv_seq++;
+        drain(src);
     }
 }
 
-static void handle_request(const dwct_hdr_t *hdr, const void *data)
+/* Apply one in-order request. Returns 1 when done, 0 when the stream must wait (lock). */
+static int handle_request(const dwct_hdr_t *hdr, const void *data)
 {
     dwcp_win_t *w = dwcp_win_find(hdr->ctx);
     if (w == NULL || hdr->crank < 0 || hdr->crank >= w->comm->size) {
         DWCS_ERROR("RMA: dropping operation %u from rank %u for unknown window %u", hdr->aux,
                    hdr->src, hdr->ctx);
-        return;
+        return 1;
     }
     switch (hdr->aux) {
     case DWCP_RMA_PUT:
@@ -324,11 +365,11 @@ static void handle_request(const dwct_hdr_t *hdr, const void *data)
             hdr->len < sizeof(rma_wire_t) +
                            ((const rma_wire_t *)data)->npieces * sizeof(rma_piece_t)) {
             DWCS_ERROR("RMA: malformed operation from rank %u", hdr->src);
-            return;
+            return 1;
         }
         do_data_op(w, hdr, data);
-        return;
-    case DWCP_RMA_LOCK: do_lock(w, hdr->crank, hdr->tag); return;
+        return 1;
+    case DWCP_RMA_LOCK: return do_lock(w, hdr->crank, (int)hdr->src, hdr->tag);
     case DWCP_RMA_UNLOCK:
         if (hdr->tag == MPI_LOCK_EXCLUSIVE) {
             w->lock_excl = 0;
@@ -336,14 +377,16 @@ static void handle_request(const dwct_hdr_t *hdr, const void *data)
             w->lock_shared--;
         }
         reply(w, hdr->crank, DWCP_RMA_R_ACK, 0, 0, NULL, NULL, 0);
+        /* Grants resume other origins' streams (never this one: a stream with a queued lock
+         * request delivers nothing behind it, so this origin has none queued). */
         dwcp_rma_lock_grant(w);
-        return;
-    case DWCP_RMA_FLUSH: reply(w, hdr->crank, DWCP_RMA_R_ACK, 0, 0, NULL, NULL, 0); return;
-    case DWCP_RMA_POST: w->post_recv[hdr->crank]++; return;
-    case DWCP_RMA_COMPLETE: w->complete_recv++; return;
+        return 1;
+    case DWCP_RMA_FLUSH: reply(w, hdr->crank, DWCP_RMA_R_ACK, 0, 0, NULL, NULL, 0); return 1;
+    case DWCP_RMA_POST: w->post_recv[hdr->crank]++; return 1;
+    case DWCP_RMA_COMPLETE: w->complete_recv++; return 1;
     default:
         DWCS_ERROR("RMA: unknown operation %u from rank %u", hdr->aux, hdr->src);
-        return;
+        return 1;
     }
 }
 
@@ -373,8 +416,7 @@ static void req_fetch_done(dwct_comp_t *c, dwcs_status_t st)
 static int run_request(const dwct_hdr_t *hdr, const void *data, dwct_rx_t *rx)
 {
     if (data != NULL || hdr->len == 0) {
-        handle_request(hdr, data);
-        return 1;
+        return handle_request(hdr, data);
     }
     dwcp_peer_t *p = dwcp_peer((int)hdr->src);
     rfetch_t *f = calloc(1, sizeof(*f));
@@ -413,8 +455,9 @@ static void drain(int src)
         stash_t *s = rp->head;
         rp->head = s->next;
         if (s->data != NULL || s->hdr.len == 0) {
-            handle_request(&s->hdr, s->data);
-            rp->recv_seq++;
+            if (handle_request(&s->hdr, s->data)) {
+                rp->recv_seq++;
+            }
         } else if (run_request(&s->hdr, NULL, &s->rx)) {
             rp->recv_seq++;
         }
@@ -542,9 +585,10 @@ static dwct_rx_action_t rma_rx(const dwct_hdr_t *hdr, dwct_rx_t *rx)
         return stash_request(hdr, rx);
     }
     if (rx->data != NULL || hdr->len == 0) {
-        handle_request(hdr, rx->data);
-        rp->recv_seq++;
-        drain((int)hdr->src);
+        if (handle_request(hdr, rx->data)) {
+            rp->recv_seq++;
+            drain((int)hdr->src);
+        }
         return DWCT_RX_DONE;
     }
     if (run_request(hdr, NULL, rx)) {

@@ -290,16 +290,92 @@ int dwcp_rma_am_start(dwcp_win_t *w, int opcode, const void *obuf, size_t ocount
     return MPI_SUCCESS;
 }
 
+/*
+ * Large contiguous put/get to a peer reached over UCX: straight to its memory (rma_ucx.c).
+ * Sets *taken when the operation went this way (rc then tells how it started).
+ */
+static int rdma_start(dwcp_win_t *w, int opcode, const void *obuf, size_t ocount,
+                      dwcp_dt_t *odt, void *rbuf, size_t rcount, dwcp_dt_t *rdt, int target,
+                      MPI_Aint tdisp, size_t tcount, dwcp_dt_t *tdt, dwcp_req_t *req,
+                      int *taken)
+{
+    int put = opcode == DWCP_RMA_PUT;
+    dwcp_dt_t *ldt = put ? odt : rdt;
+    size_t lcount = put ? ocount : rcount, bytes = tcount * tdt->size;
+    *taken = 0;
+    if (w->ucx == NULL || (opcode != DWCP_RMA_PUT && opcode != DWCP_RMA_GET) || ldt == NULL ||
+        !tdt->contig || !ldt->contig || bytes == 0 || lcount * ldt->size != bytes) {
+        return MPI_SUCCESS;
+    }
+    dwct_rkey_t *rk = dwcp_rma_ucx_rkey(w, target, bytes);
+    if (rk == NULL) {
+        return MPI_SUCCESS;
+    }
+    if (w->grant_wait[target] > 0) {
+        /* a lazily requested lock: RDMA bypasses the target's ordering, so hold it first */
+        int rc = dwcp_rma_wait_le(&w->grant_wait[target], 0, "waiting for a lock");
+        if (rc != MPI_SUCCESS) {
+            *taken = 1;
+            return rc;
+        }
+    }
+    rma_op_t *o = calloc(1, sizeof(*o));
+    if (o == NULL) {
+        return MPI_SUCCESS; /* let the active-message path try */
+    }
+    *taken = 1;
+    uint64_t raddr = w->rbase[target] + (uint64_t)((int64_t)tdisp * w->rdisp[target]) +
+                     (uint64_t)tdt->true_lb;
+    char *lbuf = (char *)(put ? (void *)obuf : rbuf) + ldt->true_lb;
+    int world = dwcp_comm_peer_world(w->comm, target);
+    o->w = w;
+    o->target = target;
+    o->req = req;
+    o->pending = 1;
+    o->comp.cb = op_sent;
+    w->pending++;
+    w->tpending[target]++;
+    dwcs_status_t st;
+    if (put) {
+        dwcp_rma_ucx_mark(w, target);
+        st = dwct_ucx_ops.put(dwcp_g.iface_ucx, world, lbuf, bytes, raddr, rk, &o->comp);
+    } else {
+        st = dwct_ucx_ops.get(dwcp_g.iface_ucx, world, lbuf, bytes, raddr, rk, &o->comp);
+    }
+    if (st == DWCS_INPROGRESS) {
+        return MPI_SUCCESS;
+    }
+    int rc = st == DWCS_OK ? MPI_SUCCESS : dwcp_status_to_class(st);
+    op_sent(&o->comp, st);
+    return rc;
+}
+
 static int am_start(dwcp_win_t *w, int opcode, const void *obuf, size_t ocount, dwcp_dt_t *odt,
                     void *rbuf, size_t rcount, dwcp_dt_t *rdt, const void *cbuf, int target,
                     MPI_Aint tdisp, size_t tcount, dwcp_dt_t *tdt, dwcp_op_t *op,
                     dwcp_req_t *req)
 {
+    int taken;
+    int rc = rdma_start(w, opcode, obuf, ocount, odt, rbuf, rcount, rdt, target, tdisp, tcount,
+                        tdt, req, &taken);
+    if (taken) {
+        return rc;
+    }
     return dwcp_rma_am_start(w, opcode, obuf, ocount, odt, rbuf, rcount, rdt, cbuf, target, tdisp,
                              tcount, tdt, op, req);
 }
 
 const dwcp_rma_ops_t dwcp_rma_am_ops = {
     .name = "am",
-    .start = am_start,
+    .op = am_start,
+    .fence = dwcp_rma_fence,
+    .post = dwcp_rma_post,
+    .start = dwcp_rma_start,
+    .complete = dwcp_rma_complete,
+    .wait = dwcp_rma_wait,
+    .lock = dwcp_rma_lock,
+    .unlock = dwcp_rma_unlock,
+    .lock_all = dwcp_rma_lock_all,
+    .unlock_all = dwcp_rma_unlock_all,
+    .flush = dwcp_rma_flush,
 };

@@ -67,15 +67,14 @@ static int take_err(dwcp_win_t *w, int rc)
 
 static int send_ctrl(dwcp_win_t *w, int t, int opcode, int tag)
 {
-    dwcs_status_t st = dwcp_rma_send(w, t, opcode, tag, 0, NULL, 0, 0, NULL);
-    return st == DWCS_OK || st == DWCS_INPROGRESS ? MPI_SUCCESS : dwcp_status_to_class(st);
+    return dwcp_rma_send_ctrl(w, t, opcode, tag);
 }
 
 /* Remote completion of every operation to targets [lo, hi). */
 static int flush_range(dwcp_win_t *w, int lo, int hi)
 {
-    int t, rc = MPI_SUCCESS;
-    for (t = lo; t < hi; t++) {
+    int t, rc = dwcp_rma_ucx_flush(w, lo, hi);
+    for (t = lo; t < hi && rc == MPI_SUCCESS; t++) {
         if (w->dirty[t]) {
             w->dirty[t] = 0;
             w->ack_wait[t]++;
@@ -135,6 +134,14 @@ int dwcp_rma_fence(dwcp_win_t *w, int assert)
 
 /* ---- Passive target ---------------------------------------------------------------------- */
 
+/*
+ * Lazy locking: the request is sent and the call returns; operations follow it at once. The
+ * target handles one origin's frames in order and holds back everything behind a lock request
+ * it cannot grant yet, so nothing is applied before the lock is held. Only a lock on one's own
+ * window waits for the grant here (the caller may then load and store its memory directly).
+ * Direct UCX RMA waits for the grant too (it bypasses the target's ordering).
+ * DWCP_RMA_EAGER_LOCK=1 makes every lock wait for its grant (for comparisons).
+ */
 int dwcp_rma_lock(dwcp_win_t *w, int type, int target, int assert)
 {
     w->lock_type[target] = type;
@@ -149,9 +156,16 @@ int dwcp_rma_lock(dwcp_win_t *w, int type, int target, int assert)
         w->lock_type[target] = 0;
         return rc;
     }
-    rc = wait_for(&w->grant_wait[target], 0, 0, "waiting for a lock");
-    if (rc != MPI_SUCCESS) {
-        w->lock_type[target] = 0;
+    static int eager = -1;
+    if (eager < 0) {
+        const char *e = getenv("DWCP_RMA_EAGER_LOCK");
+        eager = e != NULL && atoi(e) > 0;
+    }
+    if (target == w->comm->rank || eager) {
+        rc = wait_for(&w->grant_wait[target], 0, 0, "waiting for a lock");
+        if (rc != MPI_SUCCESS) {
+            w->lock_type[target] = 0;
+        }
     }
     return rc;
 }
@@ -159,6 +173,10 @@ int dwcp_rma_lock(dwcp_win_t *w, int type, int target, int assert)
 /* Send UNLOCK (a flush that also releases) to @p t. */
 static int unlock_send(dwcp_win_t *w, int t, int type, int nocheck)
 {
+    int rc0 = dwcp_rma_ucx_flush(w, t, t + 1);
+    if (rc0 != MPI_SUCCESS) {
+        return rc0;
+    }
     w->dirty[t] = 0;
     w->ack_wait[t]++;
     int rc = send_ctrl(w, t, DWCP_RMA_UNLOCK, nocheck ? 0 : type);
@@ -171,6 +189,9 @@ static int unlock_send(dwcp_win_t *w, int t, int type, int nocheck)
 static int unlock_wait(dwcp_win_t *w, int t)
 {
     int rc = wait_for(&w->ack_wait[t], 0, 0, "waiting for an unlock acknowledgement");
+    if (rc == MPI_SUCCESS) {
+        rc = wait_for(&w->grant_wait[t], 0, 0, "waiting for a lock grant");
+    }
     if (rc == MPI_SUCCESS) {
         rc = wait_for(&w->tpending[t], 0, 0, "waiting for operations to complete");
     }
@@ -202,8 +223,9 @@ int dwcp_rma_lock_all(dwcp_win_t *w, int assert)
             w->grant_wait[t]--;
         }
     }
-    for (t = 0; t < n && rc == MPI_SUCCESS; t++) {
-        rc = wait_for(&w->grant_wait[t], 0, 0, "waiting for a lock (lock_all)");
+    /* lazy as dwcp_rma_lock: wait only for the lock on oneself */
+    if (rc == MPI_SUCCESS) {
+        rc = wait_for(&w->grant_wait[w->comm->rank], 0, 0, "waiting for a lock (lock_all)");
     }
     if (rc != MPI_SUCCESS) {
         w->lock_all = 0;
@@ -301,6 +323,10 @@ int dwcp_rma_start(dwcp_win_t *w, dwcp_group_t *g, int assert)
 int dwcp_rma_complete(dwcp_win_t *w)
 {
     int i, rc = MPI_SUCCESS;
+    for (i = 0; i < w->nstart && rc == MPI_SUCCESS; i++) {
+        int t = w->start_ranks[i];
+        rc = dwcp_rma_ucx_flush(w, t, t + 1);
+    }
     for (i = 0; i < w->nstart && rc == MPI_SUCCESS; i++) {
         w->dirty[w->start_ranks[i]] = 0;
         rc = send_ctrl(w, w->start_ranks[i], DWCP_RMA_COMPLETE, 0);

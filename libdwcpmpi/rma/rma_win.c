@@ -166,6 +166,7 @@ static void win_destroy(dwcp_win_t *w)
     if (w->handle != MPI_WIN_NULL && w->handle != 0) {
         dwcp_htab_remove(&dwcp_g.wins, w->handle);
     }
+    dwcp_rma_ucx_free(w);
     if (w->shm != NULL) {
         munmap(w->shm, w->shm_len);
     }
@@ -276,6 +277,9 @@ int dwcp_win_create(dwcp_comm_t *comm, int flavor, void *base, MPI_Aint size, in
     }
     if (rc == MPI_SUCCESS && flavor == MPI_WIN_FLAVOR_SHARED) {
         rc = shared_setup(w, all);
+    }
+    if (rc == MPI_SUCCESS) {
+        rc = dwcp_rma_ucx_setup(w);
     }
     if (rc == MPI_SUCCESS) {
         int r;

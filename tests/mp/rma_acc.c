@@ -159,6 +159,76 @@ int main(int argc, char **argv)
         CHECK(db[i] == 0.5 + n * dv[i], "double sum %d: got %g", i, db[i]);
     }
     CHECK_MPI(MPI_Win_free(&dw));
+
+    /* 7. MINLOC on MPI_DOUBLE_INT (a pair type with padding) through a strided target type */
+    struct di {
+        double v;
+        int i;
+    } *pb;
+    MPI_Win pw;
+    CHECK_MPI(MPI_Win_allocate(sizeof(struct di) * 6, sizeof(struct di), MPI_INFO_NULL,
+                               MPI_COMM_WORLD, &pb, &pw));
+    for (i = 0; i < 6; i++) {
+        pb[i].v = 1e9;
+        pb[i].i = -1;
+    }
+    MPI_Datatype pvec;
+    CHECK_MPI(MPI_Type_vector(3, 1, 2, MPI_DOUBLE_INT, &pvec));
+    CHECK_MPI(MPI_Type_commit(&pvec));
+    struct di mineq[3];
+    for (i = 0; i < 3; i++) {
+        mineq[i].v = (double)((me * 7 + i * 3) % (n + 2));
+        mineq[i].i = me;
+    }
+    CHECK_MPI(MPI_Win_fence(0, pw));
+    for (p = 0; p < n; p++) {
+        CHECK_MPI(MPI_Accumulate(mineq, 3, MPI_DOUBLE_INT, p, 0, 1, pvec, MPI_MINLOC, pw));
+    }
+    CHECK_MPI(MPI_Win_fence(0, pw));
+    for (i = 0; i < 3; i++) {
+        double bv = 1e18;
+        int br = -1;
+        for (p = 0; p < n; p++) {
+            double v = (double)((p * 7 + i * 3) % (n + 2));
+            if (v < bv) {
+                bv = v;
+                br = p;
+            }
+        }
+        CHECK(pb[2 * i].v == bv, "MINLOC value %d: %g", i, pb[2 * i].v);
+        CHECK_EQ(pb[2 * i].i, br, "MINLOC location (lowest rank on ties)");
+        CHECK(pb[2 * i + 1].v == 1e9 && pb[2 * i + 1].i == -1, "gap element untouched");
+    }
+    CHECK_MPI(MPI_Win_fence(MPI_MODE_NOSUCCEED, pw));
+    CHECK_MPI(MPI_Type_free(&pvec));
+    CHECK_MPI(MPI_Win_free(&pw));
+
+    /* 8. ordering: a large REPLACE (rendezvous-sized) then small SUMs from the same origin to
+     *    the same elements must apply in order */
+    {
+        int big = 1 << 18, *bb, *src8 = mpt_malloc(sizeof(int) * big);
+        MPI_Win bw;
+        CHECK_MPI(MPI_Win_allocate(sizeof(int) * big, sizeof(int), MPI_INFO_NULL,
+                                   MPI_COMM_WORLD, &bb, &bw));
+        for (i = 0; i < big; i++) {
+            bb[i] = -1;
+            src8[i] = i;
+        }
+        int tg = (me + 1) % n, inc[4] = {1, 1, 1, 1};
+        MPI_Barrier(MPI_COMM_WORLD);
+        CHECK_MPI(MPI_Win_lock(MPI_LOCK_EXCLUSIVE, tg, 0, bw));
+        CHECK_MPI(MPI_Accumulate(src8, big, MPI_INT, tg, 0, big, MPI_INT, MPI_REPLACE, bw));
+        CHECK_MPI(MPI_Accumulate(inc, 4, MPI_INT, tg, 0, 4, MPI_INT, MPI_SUM, bw));
+        CHECK_MPI(MPI_Accumulate(inc, 4, MPI_INT, tg, big - 4, 4, MPI_INT, MPI_SUM, bw));
+        CHECK_MPI(MPI_Win_unlock(tg, bw));
+        MPI_Barrier(MPI_COMM_WORLD);
+        for (i = 0; i < big; i++) {
+            int e = i < 4 || i >= big - 4 ? i + 1 : i;
+            CHECK_EQ(bb[i], e, "large REPLACE then SUM, in order");
+        }
+        CHECK_MPI(MPI_Win_free(&bw));
+        free(src8);
+    }
     CHECK_MPI(MPI_Type_free(&ovec));
     CHECK_MPI(MPI_Type_free(&tidx));
     CHECK_MPI(MPI_Win_free(&win));

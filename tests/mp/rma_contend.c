@@ -46,7 +46,8 @@ int main(int argc, char **argv)
     MPI_Reduce(&total, &maxtotal, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
     MPI_Reduce(&worst, &maxworst, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
     if (me == 0) {
-        fprintf(stderr, "rma_contend: %d ranks x %d lock epochs in %.2f s, longest lock wait %.3f s\n",
+        fprintf(stderr,
+                "rma_contend: %d ranks x %d lock epochs in %.2f s, longest lock wait %.3f s\n",
                 n, niter, maxtotal, maxworst);
     }
     CHECK_MPI(MPI_Win_free(&win));
