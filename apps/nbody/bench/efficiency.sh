@@ -284,15 +284,22 @@ awk -F'\t' 'NR > 1 && $1 ~ /^rtt/ { print $2, $6, $11 }' "$eff_tsv" | sort -n > 
         plot="$plot '$out/eff-vs-n.dat' using 1:$((col + 1)) with linespoints lw 2 dt 2 title 'Open MPI, $label',"
         col=$((col + 2))
     done
-    [ "$plot" = plot ] || echo "${plot%,}"
+    [ "$plot" = plot ] || [ -z "$topos" ] || echo "${plot%,}"
     echo "unset logscale x"
-    echo "set output '$out/eff-vs-rtt.png'"
-    echo "set title 'N-body efficiency vs RTT (2 sites, N=$rtt_n, $np ranks, $comm, $rate)'"
-    echo "set xlabel 'round-trip time (ms)'; set key top right"
-    echo "plot '$out/eff-vs-rtt.dat' using 1:2 with linespoints lw 2 title 'DWCP-MPI', '$out/eff-vs-rtt.dat' using 1:3 with linespoints lw 2 dt 2 title 'Open MPI'"
+    if [ -n "$rtt_topos" ]; then
+        echo "set output '$out/eff-vs-rtt.png'"
+        echo "set title 'N-body efficiency vs RTT (2 sites, N=$rtt_n, $np ranks, $comm, $rate)'"
+        echo "set xlabel 'round-trip time (ms)'; set key top right"
+        echo "plot '$out/eff-vs-rtt.dat' using 1:2 with linespoints lw 2 title 'DWCP-MPI', '$out/eff-vs-rtt.dat' using 1:3 with linespoints lw 2 dt 2 title 'Open MPI'"
+    fi
 } > "$out/plots.gp"
-if [ "$multi" = 1 ] && gnuplot "$out/plots.gp" > "$out/gnuplot.log" 2>&1; then
-    echo "plots: $out/eff-vs-n.png $out/eff-vs-rtt.png"
+pngs=""
+[ -z "$topos" ] || pngs="$out/eff-vs-n.png"
+[ -z "$rtt_topos" ] || pngs="$pngs $out/eff-vs-rtt.png"
+if [ "$multi" = 0 ] || [ -z "$pngs" ]; then
+    :
+elif gnuplot "$out/plots.gp" > "$out/gnuplot.log" 2>&1; then
+    echo "plots:$pngs"
 elif [ "$multi" = 1 ]; then
     echo "gnuplot failed (see $out/gnuplot.log); data in $out/eff-vs-*.dat"
 fi
