@@ -107,6 +107,7 @@ fi
 declare -A topo_file topo_rtt
 topo_file[one]=""
 topo_rtt[one]=0
+[ "$multi" = 1 ] || { topos=""; rtts=""; }
 for t in $topos; do
     src=$NB_TOP/apps/nbody/sites/planet2.txt
     [ "$t" = four ] && src=$NB_TOP/apps/nbody/sites/planet4.txt
