@@ -6,125 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dwcp_bind.h"
+#include "coll_bind.h"
 #include "dwcp_coll_table.h"
-
-#define INPLACE(b) ((b) == MPI_IN_PLACE)
-
-/* Common checks; sets *c. */
-static int check_comm(const char *fn, MPI_Comm comm, dwcp_comm_t **c)
-{
-    *c = dwcp_comm_get(comm);
-    if (*c == NULL) {
-        return dwcp_err_comm(MPI_COMM_WORLD, MPI_ERR_COMM, fn, "invalid communicator");
-    }
-    return MPI_SUCCESS;
-}
-
-/* MPI_IN_PLACE is not allowed on intercommunicators. */
-static int check_inter_inplace(const char *fn, dwcp_comm_t *c, const void *sendbuf)
-{
-    if (c->remote != NULL && INPLACE(sendbuf)) {
-        return dwcp_err_comm(c->handle, MPI_ERR_BUFFER, fn,
-                             "MPI_IN_PLACE is not valid on an intercommunicator");
-    }
-    return MPI_SUCCESS;
-}
-
-static int check_dt(const char *fn, MPI_Comm comm, MPI_Datatype h, int count, dwcp_dt_t **dt)
-{
-    if (count < 0) {
-        return dwcp_err_comm(comm, MPI_ERR_COUNT, fn, "negative count %d", count);
-    }
-    if (dwcp_dt_check(h, dt) != DWCS_OK) {
-        return dwcp_err_comm(comm, MPI_ERR_TYPE, fn, "invalid or uncommitted datatype");
-    }
-    return MPI_SUCCESS;
-}
-
-static int check_op(const char *fn, MPI_Comm comm, MPI_Op h, dwcp_dt_t *dt, dwcp_op_t **op)
-{
-    *op = dwcp_op_get(h);
-    if (*op == NULL) {
-        return dwcp_err_comm(comm, MPI_ERR_OP, fn, "invalid operation");
-    }
-    if (dwcp_op_check(*op, dt) != MPI_SUCCESS) {
-        return dwcp_err_comm(comm, MPI_ERR_OP, fn, "%s is not defined for this datatype",
-                             dwcp_op_name(*op));
-    }
-    return MPI_SUCCESS;
-}
-
-static int check_root(const char *fn, dwcp_comm_t *c, int root)
-{
-    if (c->remote != NULL) {
-        if (root == MPI_ROOT || root == MPI_PROC_NULL || (root >= 0 && root < c->remote->size)) {
-            return MPI_SUCCESS;
-        }
-        return dwcp_err_comm(c->handle, MPI_ERR_ROOT, fn,
-                             "invalid root %d on an intercommunicator (remote size %d)", root,
-                             c->remote->size);
-    }
-    if (root < 0 || root >= c->size) {
-        return dwcp_err_comm(c->handle, MPI_ERR_ROOT, fn, "invalid root %d (size %d)", root,
-                             c->size);
-    }
-    return MPI_SUCCESS;
-}
-
-static int check_alias(const char *fn, dwcp_comm_t *c, const void *s, const void *r, int n)
-{
-    if (s == r && s != NULL && n > 0 && !INPLACE(s)) {
-        return dwcp_err_comm(c->handle, MPI_ERR_BUFFER, fn,
-                             "send and receive buffers alias (use MPI_IN_PLACE)");
-    }
-    return MPI_SUCCESS;
-}
-
-/* Run or start schedule @p s whose building ended with @p st. */
-static int finish(const char *fn, dwcp_comm_t *c, dwcp_sched_t *s, dwcs_status_t st,
-                  MPI_Request *request)
-{
-    if (st != DWCS_OK) {
-        dwcp_sched_discard(s);
-        return dwcp_err_comm(c->handle, dwcp_status_to_class(st), fn, "%s",
-                             dwcs_status_string(st));
-    }
-    if (request == NULL) {
-        int rc = dwcp_sched_run(s);
-        return rc == MPI_SUCCESS ? rc : dwcp_err_comm(c->handle, rc, fn, "collective failed");
-    }
-    dwcp_req_t *r = dwcp_req_alloc(DWCP_REQ_COLL);
-    if (r == NULL || dwcp_req_publish(r, request) != DWCS_OK) {
-        dwcp_req_free(r);
-        dwcp_sched_discard(s);
-        return dwcp_err_comm(c->handle, MPI_ERR_NO_MEM, fn, "no memory");
-    }
-    st = dwcp_sched_start(s, r);
-    if (st != DWCS_OK) {
-        return dwcp_err_comm(c->handle, dwcp_status_to_class(st), fn, "cannot start");
-    }
-    return MPI_SUCCESS;
-}
-
-#define NEW_SCHED(fn, c, s)                                                                        \
-    dwcp_sched_t *s = dwcp_sched_new(c);                                                           \
-    if (s == NULL) {                                                                               \
-        return dwcp_err_comm((c)->handle, MPI_ERR_NO_MEM, fn, "no memory");                       \
-    }
-
-#define REQ_CHECK(fn, comm, req)                                                                   \
-    if ((req) == NULL && nb) {                                                                     \
-        return dwcp_err_comm(comm, MPI_ERR_ARG, fn, "NULL request");                               \
-    }
-
-#define CK(x)                                                                                      \
-    do {                                                                                           \
-        int rc_ = (x);                                                                             \
-        if (rc_ != MPI_SUCCESS) {                                                                  \
-            return rc_;                                                                            \
-        }                                                                                          \
-    } while (0)
 
 /* ---- Barrier, Bcast ----------------------------------------------------------------------- */
 
@@ -132,10 +15,10 @@ static int barrier_impl(const char *fn, MPI_Comm comm, MPI_Request *req, int nb)
 {
     dwcp_comm_t *c;
     DWCP_CHECK_INIT(fn);
-    CK(check_comm(fn, comm, &c));
+    CK(dwcp_cb_comm(fn, comm, &c));
     REQ_CHECK(fn, comm, req);
     NEW_SCHED(fn, c, s);
-    return finish(fn, c, s, dwcp_coll_table(c)->barrier(s), req);
+    return dwcp_cb_finish(fn, c, s, dwcp_coll_table(c)->barrier(s), req);
 }
 
 int PMPI_Barrier(MPI_Comm comm)
@@ -156,12 +39,12 @@ static int bcast_impl(const char *fn, void *buf, int count, MPI_Datatype datatyp
     dwcp_comm_t *c;
     dwcp_dt_t *dt;
     DWCP_CHECK_INIT(fn);
-    CK(check_comm(fn, comm, &c));
-    CK(check_dt(fn, comm, datatype, count, &dt));
-    CK(check_root(fn, c, root));
+    CK(dwcp_cb_comm(fn, comm, &c));
+    CK(dwcp_cb_dt(fn, comm, datatype, count, &dt));
+    CK(dwcp_cb_root(fn, c, root));
     REQ_CHECK(fn, comm, req);
     NEW_SCHED(fn, c, s);
-    return finish(fn, c, s, dwcp_coll_table(c)->bcast(s, buf, (size_t)count, dt, root), req);
+    return dwcp_cb_finish(fn, c, s, dwcp_coll_table(c)->bcast(s, buf, (size_t)count, dt, root), req);
 }
 
 int PMPI_Bcast(void *buffer, int count, MPI_Datatype datatype, int root, MPI_Comm comm)
@@ -187,23 +70,23 @@ static int reduce_impl(const char *fn, const void *sendbuf, void *recvbuf, int c
     dwcp_dt_t *dt;
     dwcp_op_t *o;
     DWCP_CHECK_INIT(fn);
-    CK(check_comm(fn, comm, &c));
-    CK(check_dt(fn, comm, datatype, count, &dt));
-    CK(check_op(fn, comm, op, dt, &o));
-    CK(check_root(fn, c, root));
+    CK(dwcp_cb_comm(fn, comm, &c));
+    CK(dwcp_cb_dt(fn, comm, datatype, count, &dt));
+    CK(dwcp_cb_op(fn, comm, op, dt, &o));
+    CK(dwcp_cb_root(fn, c, root));
     REQ_CHECK(fn, comm, req);
     if (c->remote != NULL) {
-        CK(check_inter_inplace(fn, c, sendbuf));
+        CK(dwcp_cb_inter_inplace(fn, c, sendbuf));
         if (root == MPI_ROOT) {
-            CK(check_alias(fn, c, sendbuf, recvbuf, count));
+            CK(dwcp_cb_alias(fn, c, sendbuf, recvbuf, count));
         }
     } else if (c->rank == root) {
-        CK(check_alias(fn, c, sendbuf, recvbuf, count));
+        CK(dwcp_cb_alias(fn, c, sendbuf, recvbuf, count));
     } else if (INPLACE(sendbuf)) {
         return dwcp_err_comm(comm, MPI_ERR_BUFFER, fn, "MPI_IN_PLACE is only valid at the root");
     }
     NEW_SCHED(fn, c, s);
-    return finish(fn, c, s,
+    return dwcp_cb_finish(fn, c, s,
                   dwcp_coll_table(c)->reduce(s, INPLACE(sendbuf) ? NULL : sendbuf, recvbuf,
                                              (size_t)count, dt, o, root),
                   req);
@@ -232,14 +115,14 @@ static int allreduce_impl(const char *fn, const void *sendbuf, void *recvbuf, in
     dwcp_dt_t *dt;
     dwcp_op_t *o;
     DWCP_CHECK_INIT(fn);
-    CK(check_comm(fn, comm, &c));
-    CK(check_dt(fn, comm, datatype, count, &dt));
-    CK(check_op(fn, comm, op, dt, &o));
-    CK(check_alias(fn, c, sendbuf, recvbuf, count));
-    CK(check_inter_inplace(fn, c, sendbuf));
+    CK(dwcp_cb_comm(fn, comm, &c));
+    CK(dwcp_cb_dt(fn, comm, datatype, count, &dt));
+    CK(dwcp_cb_op(fn, comm, op, dt, &o));
+    CK(dwcp_cb_alias(fn, c, sendbuf, recvbuf, count));
+    CK(dwcp_cb_inter_inplace(fn, c, sendbuf));
     REQ_CHECK(fn, comm, req);
     NEW_SCHED(fn, c, s);
-    return finish(fn, c, s,
+    return dwcp_cb_finish(fn, c, s,
                   dwcp_coll_table(c)->allreduce(s, INPLACE(sendbuf) ? NULL : sendbuf, recvbuf,
                                       (size_t)count, dt, o),
                   req);
@@ -269,8 +152,8 @@ static int rs_impl(const char *fn, const void *sendbuf, void *recvbuf, const int
     dwcp_op_t *o;
     int i;
     DWCP_CHECK_INIT(fn);
-    CK(check_comm(fn, comm, &c));
-    CK(check_inter_inplace(fn, c, sendbuf));
+    CK(dwcp_cb_comm(fn, comm, &c));
+    CK(dwcp_cb_inter_inplace(fn, c, sendbuf));
     int *counts = malloc(sizeof(int) * (size_t)c->size);
     if (counts == NULL) {
         return dwcp_err_comm(comm, MPI_ERR_NO_MEM, fn, "no memory");
@@ -283,9 +166,9 @@ static int rs_impl(const char *fn, const void *sendbuf, void *recvbuf, const int
                                  counts[i], i);
         }
     }
-    int rc = check_dt(fn, comm, datatype, 0, &dt);
+    int rc = dwcp_cb_dt(fn, comm, datatype, 0, &dt);
     if (rc == MPI_SUCCESS) {
-        rc = check_op(fn, comm, op, dt, &o);
+        rc = dwcp_cb_op(fn, comm, op, dt, &o);
     }
     if (rc == MPI_SUCCESS && req == NULL && nb) {
         rc = dwcp_err_comm(comm, MPI_ERR_ARG, fn, "NULL request");
@@ -303,7 +186,7 @@ static int rs_impl(const char *fn, const void *sendbuf, void *recvbuf, const int
     }
     memcpy(kept, counts, sizeof(int) * (size_t)c->size);
     free(counts);
-    return finish(fn, c, s,
+    return dwcp_cb_finish(fn, c, s,
                   dwcp_coll_table(c)->reduce_scatter(s, INPLACE(sendbuf) ? NULL : sendbuf, recvbuf,
                                                      kept, dt, o),
                   req);
@@ -356,16 +239,16 @@ static int scan_impl(const char *fn, const void *sendbuf, void *recvbuf, int cou
     dwcp_dt_t *dt;
     dwcp_op_t *o;
     DWCP_CHECK_INIT(fn);
-    CK(check_comm(fn, comm, &c));
+    CK(dwcp_cb_comm(fn, comm, &c));
     if (dwcp_coll_table(c)->scan == NULL) {
         return dwcp_err_comm(comm, MPI_ERR_COMM, fn, "not defined on intercommunicators");
     }
-    CK(check_dt(fn, comm, datatype, count, &dt));
-    CK(check_op(fn, comm, op, dt, &o));
-    CK(check_alias(fn, c, sendbuf, recvbuf, count));
+    CK(dwcp_cb_dt(fn, comm, datatype, count, &dt));
+    CK(dwcp_cb_op(fn, comm, op, dt, &o));
+    CK(dwcp_cb_alias(fn, c, sendbuf, recvbuf, count));
     REQ_CHECK(fn, comm, req);
     NEW_SCHED(fn, c, s);
-    return finish(fn, c, s,
+    return dwcp_cb_finish(fn, c, s,
                   dwcp_coll_table(c)->scan(s, INPLACE(sendbuf) ? NULL : sendbuf, recvbuf,
                                            (size_t)count, dt, o, exclusive),
                   req);

@@ -1,47 +1,8 @@
 /* Data-movement collectives: gather, scatter, allgather, alltoall and their v/w forms. */
 #include <stdlib.h>
 
-#include "dwcp_bind.h"
+#include "coll_bind.h"
 #include "dwcp_coll_table.h"
-
-#define INPLACE(b) ((b) == MPI_IN_PLACE)
-#define CK(x)                                                                                      \
-    do {                                                                                           \
-        int rc_ = (x);                                                                             \
-        if (rc_ != MPI_SUCCESS) {                                                                  \
-            return rc_;                                                                            \
-        }                                                                                          \
-    } while (0)
-
-static int get_comm(const char *fn, MPI_Comm comm, dwcp_comm_t **c)
-{
-    *c = dwcp_comm_get(comm);
-    if (*c == NULL) {
-        return dwcp_err_comm(MPI_COMM_WORLD, MPI_ERR_COMM, fn, "invalid communicator");
-    }
-    return MPI_SUCCESS;
-}
-
-/* MPI_IN_PLACE is not allowed on intercommunicators. */
-static int no_inter_inplace(const char *fn, dwcp_comm_t *c, const void *buf)
-{
-    if (c->remote != NULL && INPLACE(buf)) {
-        return dwcp_err_comm(c->handle, MPI_ERR_BUFFER, fn,
-                             "MPI_IN_PLACE is not valid on an intercommunicator");
-    }
-    return MPI_SUCCESS;
-}
-
-static int get_dt(const char *fn, MPI_Comm comm, MPI_Datatype h, int count, dwcp_dt_t **dt)
-{
-    if (count < 0) {
-        return dwcp_err_comm(comm, MPI_ERR_COUNT, fn, "negative count %d", count);
-    }
-    if (dwcp_dt_check(h, dt) != DWCS_OK) {
-        return dwcp_err_comm(comm, MPI_ERR_TYPE, fn, "invalid or uncommitted datatype");
-    }
-    return MPI_SUCCESS;
-}
 
 static int get_counts(const char *fn, dwcp_comm_t *c, const int *counts, const int *displs,
                       MPI_Datatype h, dwcp_dt_t **dt)
@@ -56,54 +17,9 @@ static int get_counts(const char *fn, dwcp_comm_t *c, const int *counts, const i
                                  counts[i], i);
         }
     }
-    return get_dt(fn, c->handle, h, 0, dt);
+    return dwcp_cb_dt(fn, c->handle, h, 0, dt);
 }
 
-static int run(const char *fn, dwcp_comm_t *c, dwcp_sched_t *s, dwcs_status_t st,
-               MPI_Request *request)
-{
-    if (st != DWCS_OK) {
-        dwcp_sched_discard(s);
-        return dwcp_err_comm(c->handle, dwcp_status_to_class(st), fn, "%s",
-                             dwcs_status_string(st));
-    }
-    if (request == NULL) {
-        int rc = dwcp_sched_run(s);
-        return rc == MPI_SUCCESS ? rc : dwcp_err_comm(c->handle, rc, fn, "collective failed");
-    }
-    dwcp_req_t *r = dwcp_req_alloc(DWCP_REQ_COLL);
-    if (r == NULL || dwcp_req_publish(r, request) != DWCS_OK) {
-        dwcp_req_free(r);
-        dwcp_sched_discard(s);
-        return dwcp_err_comm(c->handle, MPI_ERR_NO_MEM, fn, "no memory");
-    }
-    st = dwcp_sched_start(s, r);
-    return st == DWCS_OK ? MPI_SUCCESS
-                         : dwcp_err_comm(c->handle, dwcp_status_to_class(st), fn, "cannot start");
-}
-
-#define SCHED(fn, c, s)                                                                            \
-    dwcp_sched_t *s = dwcp_sched_new(c);                                                           \
-    if (s == NULL) {                                                                               \
-        return dwcp_err_comm((c)->handle, MPI_ERR_NO_MEM, fn, "no memory");                       \
-    }
-
-static int root_ok(const char *fn, dwcp_comm_t *c, int root)
-{
-    if (c->remote != NULL) {
-        if (root == MPI_ROOT || root == MPI_PROC_NULL || (root >= 0 && root < c->remote->size)) {
-            return MPI_SUCCESS;
-        }
-        return dwcp_err_comm(c->handle, MPI_ERR_ROOT, fn,
-                             "invalid root %d on an intercommunicator (remote size %d)", root,
-                             c->remote->size);
-    }
-    if (root < 0 || root >= c->size) {
-        return dwcp_err_comm(c->handle, MPI_ERR_ROOT, fn, "invalid root %d (size %d)", root,
-                             c->size);
-    }
-    return MPI_SUCCESS;
-}
 
 /* ---- Gather(v) ---------------------------------------------------------------------------- */
 
@@ -114,15 +30,15 @@ static int gather_impl(const char *fn, const void *sendbuf, int sendcount, MPI_D
     dwcp_comm_t *c;
     dwcp_dt_t *sdt = NULL, *rdt = NULL;
     DWCP_CHECK_INIT(fn);
-    CK(get_comm(fn, comm, &c));
-    CK(root_ok(fn, c, root));
+    CK(dwcp_cb_comm(fn, comm, &c));
+    CK(dwcp_cb_root(fn, c, root));
     int inter = c->remote != NULL;
     int me_root = inter ? root == MPI_ROOT : c->rank == root;
-    CK(no_inter_inplace(fn, c, sendbuf));
+    CK(dwcp_cb_inter_inplace(fn, c, sendbuf));
     if (inter && root < 0) {
         sendcount = 0; /* the root's group sends nothing */
     } else if (!(me_root && INPLACE(sendbuf))) {
-        CK(get_dt(fn, comm, sendtype, sendcount, &sdt));
+        CK(dwcp_cb_dt(fn, comm, sendtype, sendcount, &sdt));
     } else {
         sendcount = 0;
     }
@@ -130,7 +46,7 @@ static int gather_impl(const char *fn, const void *sendbuf, int sendcount, MPI_D
         if (recvcounts != NULL || displs != NULL) {
             CK(get_counts(fn, c, recvcounts, displs, recvtype, &rdt));
         } else {
-            CK(get_dt(fn, comm, recvtype, recvcount, &rdt));
+            CK(dwcp_cb_dt(fn, comm, recvtype, recvcount, &rdt));
         }
     } else if (INPLACE(sendbuf)) {
         return dwcp_err_comm(comm, MPI_ERR_BUFFER, fn, "MPI_IN_PLACE is only valid at the root");
@@ -138,8 +54,8 @@ static int gather_impl(const char *fn, const void *sendbuf, int sendcount, MPI_D
     if (nb && req == NULL) {
         return dwcp_err_comm(comm, MPI_ERR_ARG, fn, "NULL request");
     }
-    SCHED(fn, c, s);
-    return run(fn, c, s,
+    NEW_SCHED(fn, c, s);
+    return dwcp_cb_finish(fn, c, s,
                dwcp_coll_table(c)->gatherv(s, INPLACE(sendbuf) ? NULL : sendbuf, (size_t)sendcount,
                                            sdt, recvbuf, recvcounts, displs, (size_t)recvcount, rdt,
                                            root),
@@ -190,22 +106,22 @@ static int scatter_impl(const char *fn, const void *sendbuf, int sendcount, cons
     dwcp_comm_t *c;
     dwcp_dt_t *sdt = NULL, *rdt = NULL;
     DWCP_CHECK_INIT(fn);
-    CK(get_comm(fn, comm, &c));
-    CK(root_ok(fn, c, root));
+    CK(dwcp_cb_comm(fn, comm, &c));
+    CK(dwcp_cb_root(fn, c, root));
     int inter = c->remote != NULL;
     int me_root = inter ? root == MPI_ROOT : c->rank == root;
-    CK(no_inter_inplace(fn, c, recvbuf));
+    CK(dwcp_cb_inter_inplace(fn, c, recvbuf));
     if (me_root) {
         if (sendcounts != NULL || displs != NULL) {
             CK(get_counts(fn, c, sendcounts, displs, sendtype, &sdt));
         } else {
-            CK(get_dt(fn, comm, sendtype, sendcount, &sdt));
+            CK(dwcp_cb_dt(fn, comm, sendtype, sendcount, &sdt));
         }
     }
     if (inter && root < 0) {
         recvcount = 0; /* the root's group receives nothing */
     } else if (!(me_root && INPLACE(recvbuf))) {
-        CK(get_dt(fn, comm, recvtype, recvcount, &rdt));
+        CK(dwcp_cb_dt(fn, comm, recvtype, recvcount, &rdt));
     } else {
         recvcount = 0;
     }
@@ -215,8 +131,8 @@ static int scatter_impl(const char *fn, const void *sendbuf, int sendcount, cons
     if (nb && req == NULL) {
         return dwcp_err_comm(comm, MPI_ERR_ARG, fn, "NULL request");
     }
-    SCHED(fn, c, s);
-    return run(fn, c, s,
+    NEW_SCHED(fn, c, s);
+    return dwcp_cb_finish(fn, c, s,
                dwcp_coll_table(c)->scatterv(s, sendbuf, sendcounts, displs, (size_t)sendcount, sdt,
                                   INPLACE(recvbuf) ? NULL : recvbuf, (size_t)recvcount, rdt, root),
                req);
@@ -267,23 +183,23 @@ static int allgather_impl(const char *fn, const void *sendbuf, int sendcount,
     dwcp_comm_t *c;
     dwcp_dt_t *sdt = NULL, *rdt = NULL;
     DWCP_CHECK_INIT(fn);
-    CK(get_comm(fn, comm, &c));
-    CK(no_inter_inplace(fn, c, sendbuf));
+    CK(dwcp_cb_comm(fn, comm, &c));
+    CK(dwcp_cb_inter_inplace(fn, c, sendbuf));
     if (!INPLACE(sendbuf)) {
-        CK(get_dt(fn, comm, sendtype, sendcount, &sdt));
+        CK(dwcp_cb_dt(fn, comm, sendtype, sendcount, &sdt));
     } else {
         sendcount = 0;
     }
     if (recvcounts != NULL || displs != NULL) {
         CK(get_counts(fn, c, recvcounts, displs, recvtype, &rdt));
     } else {
-        CK(get_dt(fn, comm, recvtype, recvcount, &rdt));
+        CK(dwcp_cb_dt(fn, comm, recvtype, recvcount, &rdt));
     }
     if (nb && req == NULL) {
         return dwcp_err_comm(comm, MPI_ERR_ARG, fn, "NULL request");
     }
-    SCHED(fn, c, s);
-    return run(fn, c, s,
+    NEW_SCHED(fn, c, s);
+    return dwcp_cb_finish(fn, c, s,
                dwcp_coll_table(c)->allgatherv(s, INPLACE(sendbuf) ? NULL : sendbuf,
                                               (size_t)sendcount, sdt, recvbuf, recvcounts, displs,
                                               (size_t)recvcount, rdt),
@@ -338,8 +254,8 @@ static int alltoall_impl(const char *fn, int kind, const void *sendbuf, int scou
     dwcp_comm_t *c;
     int i, rc = MPI_SUCCESS;
     DWCP_CHECK_INIT(fn);
-    CK(get_comm(fn, comm, &c));
-    CK(no_inter_inplace(fn, c, sendbuf));
+    CK(dwcp_cb_comm(fn, comm, &c));
+    CK(dwcp_cb_inter_inplace(fn, c, sendbuf));
     int p = dwcp_comm_peer_size(c), inplace = INPLACE(sendbuf);
     if (nb && req == NULL) {
         return dwcp_err_comm(comm, MPI_ERR_ARG, fn, "NULL request");
@@ -366,7 +282,7 @@ static int alltoall_impl(const char *fn, int kind, const void *sendbuf, int scou
     for (i = 0; i < p && rc == MPI_SUCCESS; i++) {
         MPI_Datatype rth = kind == 2 ? rtypes[i] : rtypes[0];
         int n = kind == 0 ? rcount : rcounts[i];
-        rc = get_dt(fn, comm, rth, n, &rt[i]);
+        rc = dwcp_cb_dt(fn, comm, rth, n, &rt[i]);
         if (rc == MPI_SUCCESS) {
             rc_[i] = (size_t)n;
             rd[i] = kind == 0   ? (MPI_Aint)i * rcount * rt[i]->extent
@@ -376,7 +292,7 @@ static int alltoall_impl(const char *fn, int kind, const void *sendbuf, int scou
         if (!inplace && rc == MPI_SUCCESS) {
             MPI_Datatype sth = kind == 2 ? stypes[i] : stypes[0];
             int m = kind == 0 ? scount : scounts[i];
-            rc = get_dt(fn, comm, sth, m, &st[i]);
+            rc = dwcp_cb_dt(fn, comm, sth, m, &st[i]);
             if (rc == MPI_SUCCESS) {
                 sc[i] = (size_t)m;
                 sd[i] = kind == 0   ? (MPI_Aint)i * scount * st[i]->extent
@@ -403,7 +319,7 @@ static int alltoall_impl(const char *fn, int kind, const void *sendbuf, int scou
     free(sc);
     free(sd);
     free(st);
-    return run(fn, c, s, bst, req);
+    return dwcp_cb_finish(fn, c, s, bst, req);
 }
 
 int PMPI_Alltoall(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,

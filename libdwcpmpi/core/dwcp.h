@@ -233,6 +233,7 @@ typedef struct dwcp_global {
     char **site_names;        /* site index -> name */
     int *site_of;             /* world rank -> site index */
     int *node_of;             /* world rank -> node index (same host) */
+    int oversubscribed;       /* more ranks on this host than online cores */
     dwcp_config_t cfg;
     dwcp_peer_t *peers;       /* per world rank */
     dwct_iface_t *iface_self, *iface_ucx, *iface_amst;

@@ -252,6 +252,14 @@ dwcs_status_t dwcp_init(int required, int *provided)
         return st;
     }
     select_transports();
+    {
+        int i, local = 0;
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        for (i = 0; i < dwcp_g.size; i++) {
+            local += dwcp_g.node_of[i] == dwcp_g.node_of[dwcp_g.rank];
+        }
+        dwcp_g.oversubscribed = cores > 0 && local > cores;
+    }
     st = dwcp_comm_init_predefined();
     if (st != DWCS_OK) {
         return st;

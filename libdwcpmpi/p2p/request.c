@@ -177,8 +177,8 @@ void dwcp_wait_idle(unsigned events, unsigned *idle)
     if (*idle >= (unsigned)dwcp_g.cfg.idle_spin && dwcp_g.cfg.idle_sleep > 0) {
         struct timespec ts = {0, (long)(dwcp_g.cfg.idle_sleep * 1e9)};
         nanosleep(&ts, NULL);
-    } else if (*idle >= 64) {
-        sched_yield();
+    } else if (*idle >= 64 || dwcp_g.oversubscribed) {
+        sched_yield(); /* oversubscribed: the rank we wait for may need this core */
     }
 }
 
