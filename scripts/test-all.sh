@@ -46,6 +46,11 @@ else
 fi
 [ -x tests/launcher/run.sh ] && suite launcher tests/launcher/run.sh "$top"
 [ -x tests/nbody/run-mp.sh ] && suite nbody-mp tests/nbody/run-mp.sh "$top/launcher/dwcprun" "$top/apps/nbody/nbody"
+if [ "$(id -u)" = 0 ]; then
+    suite nbody-sites tests/nbody/run-sites-test.sh
+else
+    echo "=== nbody-sites: skipped (emulating sites needs root)"; skip=$((skip + 1))
+fi
 [ -x tests/wan/run.sh ] && suite wan tests/wan/run.sh "$top"
 
 rm -rf "$log"

@@ -11,9 +11,6 @@ NB_DWCPRUN=${NB_DWCPRUN:-$NB_BUILD/launcher/dwcprun}
 NB_WANEM=${NB_WANEM:-$NB_BUILD/launcher/wanem/wanem}
 NB_NBODY_DWCP=${NB_NBODY_DWCP:-$NB_BUILD/apps/nbody/nbody}
 NB_NBODY_OMPI=${NB_NBODY_OMPI:-$NB_BUILD/apps/nbody/nbody.ompi}
-# mpirun wrapper used for emulated jobs (per-site Open MPI session and shared-memory
-# directories, see mpirun-site-tmp.sh); NB_SITE_TMP_FIX=0 runs dwcprun's mpirun unchanged.
-NB_MPIRUN_WRAP=$NB_TOP/apps/nbody/bench/mpirun-site-tmp.sh
 
 nb_child=""        # the job running now (outer dwcprun)
 nb_prefixes=""     # wanem namespace prefixes of every emulated job started (dwcp<pid>)
@@ -86,16 +83,13 @@ nb_install_traps() {
 
 # nb_run LOG CMD...: run CMD in the background with output in LOG, wait for it, return its
 # status. For an emulated job (--emulate among the arguments) its namespace prefix
-# (dwcp<pid of dwcprun>) is remembered and dwcprun drives mpirun through NB_MPIRUN_WRAP.
+# (dwcp<pid of dwcprun>) is remembered. (dwcprun gives every emulated site its own Open MPI
+# session and shared-memory directories itself.)
 nb_run() {
     local log=$1 rc emu=0
     shift
     case " $* " in *" --emulate "*) emu=1 ;; esac
-    if [ "$emu" = 1 ] && [ "${NB_SITE_TMP_FIX:-1}" != 0 ] && [ -z "${DWCP_MPIRUN:-}" ]; then
-        DWCP_MPIRUN=$NB_MPIRUN_WRAP "$@" > "$log" 2>&1 &
-    else
-        "$@" > "$log" 2>&1 &
-    fi
+    "$@" > "$log" 2>&1 &
     nb_child=$!
     [ "$emu" = 0 ] || nb_prefixes="$nb_prefixes dwcp$nb_child"
     wait "$nb_child"
