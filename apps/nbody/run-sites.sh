@@ -6,9 +6,9 @@
 # Usage: apps/nbody/run-sites.sh [options]
 #   --sites FILE          sites file (default apps/nbody/sites/planet4.txt); its slots are
 #                         rewritten so that the --np ranks fill every site
-#   --np N                ranks (default 8)
-#   -n PARTICLES          particles (default 6144)
-#   --steps S             steps (default 12)
+#   --np N                ranks (default 4: one per site of planet4)
+#   -n PARTICLES          particles (default 22528: about 1 s per step at one site on this 2-core machine)
+#   --steps S             steps (default 5)
 #   --comm ring|allgather communication scheme (default ring)
 #   --lib dwcp|ompi|both  DWCP-MPI (default), Open MPI (nbody.ompi, same source), or both
 #   --no-build            do not run make first
@@ -22,9 +22,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 NB_TOP=$(cd "$here/../.." && pwd)
 NB_BUILD=${DWCP_BUILDDIR:-$NB_TOP}
 sites="$here/sites/planet4.txt"
-np=8
-n=6144
-steps=12
+np=4
+n=22528
+steps=5
 comm=ring
 libs=dwcp
 build=1
