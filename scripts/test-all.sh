@@ -51,7 +51,12 @@ if [ "$(id -u)" = 0 ]; then
 else
     echo "=== nbody-sites: skipped (emulating sites needs root)"; skip=$((skip + 1))
 fi
-[ -x tests/wan/run.sh ] && suite wan tests/wan/run.sh "$top"
+# Emulator timing/rate/loss checks: alone, after everything else.
+if [ "$(id -u)" = 0 ]; then
+    suite wan tests/wan/wan_integration.sh
+else
+    echo "=== wan: skipped (the emulator needs root)"; skip=$((skip + 1))
+fi
 
 rm -rf "$log"
 echo
