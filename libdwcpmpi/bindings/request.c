@@ -114,9 +114,8 @@ static int check_array(const char *fn, int count, MPI_Request reqs[])
 #define RS_ALLOC(n) ((n) <= RS_LOCAL ? rs_local : malloc((size_t)(n) * sizeof(dwcp_req_t *)))
 #define RS_FREE(p) ((p) != rs_local ? free(p) : (void)0)
 
-static int report(const char *fn, dwcp_req_t *r, MPI_Comm comm, int err)
+static int report(const char *fn, MPI_Comm comm, int err)
 {
-    (void)r;
     return dwcp_err_comm(comm, err, fn, "the completed operation failed");
 }
 
@@ -138,7 +137,7 @@ int PMPI_Wait(MPI_Request *request, MPI_Status *status)
     dwcp_req_wait(r);
     MPI_Comm comm = req_comm(r);
     rc = req_finish(r, request, status);
-    return rc == MPI_SUCCESS ? rc : report("MPI_Wait", r, comm, rc);
+    return rc == MPI_SUCCESS ? rc : report("MPI_Wait", comm, rc);
 }
 DWCP_WEAK(Wait)
 
@@ -164,7 +163,7 @@ int PMPI_Test(MPI_Request *request, int *flag, MPI_Status *status)
     }
     MPI_Comm comm = req_comm(r);
     rc = req_finish(r, request, status);
-    return rc == MPI_SUCCESS ? rc : report("MPI_Test", r, comm, rc);
+    return rc == MPI_SUCCESS ? rc : report("MPI_Test", comm, rc);
 }
 DWCP_WEAK(Test)
 
@@ -173,7 +172,6 @@ static int finish_all(int count, MPI_Request reqs[], dwcp_req_t **rs, MPI_Status
                       MPI_Comm *errcomm)
 {
     int i, any_err = 0;
-    int *errs = NULL;
     for (i = 0; i < count; i++) {
         MPI_Status *st = statuses == MPI_STATUSES_IGNORE ? MPI_STATUS_IGNORE : &statuses[i];
         int e = MPI_SUCCESS;
@@ -193,7 +191,6 @@ static int finish_all(int count, MPI_Request reqs[], dwcp_req_t **rs, MPI_Status
             st->MPI_ERROR = e;
         }
     }
-    free(errs);
     return any_err ? MPI_ERR_IN_STATUS : MPI_SUCCESS;
 }
 
@@ -324,7 +321,7 @@ static int any_impl(const char *fn, int count, MPI_Request reqs[], int *indx, in
             MPI_Comm comm = req_comm(rs[i]);
             rc = req_finish(rs[i], &reqs[i], status);
             if (rc != MPI_SUCCESS) {
-                rc = report(fn, NULL, comm, rc);
+                rc = report(fn, comm, rc);
             }
         } else {
             *indx = MPI_UNDEFINED;

@@ -78,9 +78,8 @@ int PMPI_Status_set_elements_x(MPI_Status *status, MPI_Datatype datatype, MPI_Co
         return dwcp_err_comm(MPI_COMM_WORLD, MPI_ERR_COUNT, "MPI_Status_set_elements_x",
                              "negative count");
     }
-    /* Bytes of @p count builtin elements of this type (uniform element size). */
-    size_t per = dt->nbasic > 0 ? dt->size / (size_t)dt->nbasic : dt->size;
-    status->dwcp_count = (long long)((size_t)count * per);
+    /* Bytes of the first @p count builtin elements of this type (exact for mixed structs). */
+    status->dwcp_count = (long long)dwcp_dt_elements_bytes(dt, count);
     return MPI_SUCCESS;
 }
 DWCP_WEAK(Status_set_elements_x)

@@ -257,9 +257,8 @@ dwcs_status_t dwcp_comm_split(dwcp_comm_t *parent, int color, int key, dwcp_comm
     int mine[2] = {color, key};
     int *all = malloc((size_t)n * 2 * sizeof(int));
     split_ent_t *ents = malloc((size_t)n * sizeof(*ents));
-    int *members = malloc((size_t)n * sizeof(int));
     int *world = malloc((size_t)n * sizeof(int));
-    dwcs_status_t st = (all && ents && members && world) ? DWCS_OK : DWCS_ERR_NO_MEMORY;
+    dwcs_status_t st = (all && ents && world) ? DWCS_OK : DWCS_ERR_NO_MEMORY;
     *out = NULL;
     if (st == DWCS_OK) {
         st = dwcp_comm_allgather_int(parent, mine, 2, all);
@@ -332,7 +331,6 @@ dwcs_status_t dwcp_comm_split(dwcp_comm_t *parent, int color, int key, dwcp_comm
     }
     free(all);
     free(ents);
-    free(members);
     free(world);
     return st;
 }
