@@ -260,6 +260,12 @@ DWCP_PREFIX=/opt/dwcp "$CC_W" -showme x.c | grep -q -- '-I/opt/dwcp/include .*x.
     pass "dwcpcc honours DWCP_PREFIX" || fail "dwcpcc DWCP_PREFIX"
 "$CC_W" --version | head -1 | grep -q '^dwcpcc (dwcp-mpi) [0-9]' && pass "dwcpcc --version" ||
     fail "dwcpcc --version"
+# configure CC=dwcpcc exports CC=dwcpcc: dwcpcc must not run itself (it once looped forever).
+CC="$CC_W" timeout 10 "$CC_W" --version >/dev/null 2>&1 && pass "dwcpcc ignores CC (configure CC=dwcpcc)" ||
+    fail "dwcpcc with CC=dwcpcc did not finish in 10 s or failed"
+DWCPCC_CC="$CC_W" timeout 10 "$CC_W" -showme x.c >/dev/null 2>"$T/e9"
+[ $? = 2 ] && grep -q 'itself' "$T/e9" && pass "dwcpcc refuses DWCPCC_CC=dwcpcc with a message" ||
+    fail "dwcpcc DWCPCC_CC=dwcpcc" "$(cat "$T/e9")"
 printf '#include <mpi.h>\nint f(void) { return MPI_SUCCESS; }\n' >"$T/usempi.c"
 "$CC_W" -c "$T/usempi.c" -o "$T/usempi.o" 2>"$T/e8" && pass "dwcpcc -c compiles against the build tree's mpi.h" ||
     fail "dwcpcc -c with mpi.h" "$(cat "$T/e8")"
