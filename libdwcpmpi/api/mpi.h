@@ -45,6 +45,7 @@ typedef int MPI_Request;
 typedef int MPI_Win;
 typedef int MPI_Message;
 typedef int MPI_File; /* MPI-IO is not provided; the type exists for headers that mention it */
+typedef int MPI_Session; /* MPI-4 sessions */
 typedef int MPI_Fint;
 
 typedef intptr_t MPI_Aint;
@@ -62,6 +63,7 @@ typedef long long MPI_Count;
 #define DWCP_KIND_WIN 8
 #define DWCP_KIND_MESSAGE 9
 #define DWCP_KIND_FILE 10
+#define DWCP_KIND_SESSION 11
 
 /* Status. MPI_SOURCE, MPI_TAG and MPI_ERROR are the public fields. */
 typedef struct MPI_Status {
@@ -90,6 +92,7 @@ typedef struct MPI_Status {
 #define MPI_REQUEST_NULL DWCP_HANDLE_(DWCP_KIND_REQUEST, 0)
 #define MPI_WIN_NULL DWCP_HANDLE_(DWCP_KIND_WIN, 0)
 #define MPI_FILE_NULL DWCP_HANDLE_(DWCP_KIND_FILE, 0)
+#define MPI_SESSION_NULL DWCP_HANDLE_(DWCP_KIND_SESSION, 0)
 #define MPI_MESSAGE_NULL DWCP_HANDLE_(DWCP_KIND_MESSAGE, 0)
 #define MPI_MESSAGE_NO_PROC DWCP_HANDLE_(DWCP_KIND_MESSAGE, 1)
 
@@ -244,6 +247,7 @@ typedef struct MPI_Status {
 #define MPI_T_ERR_INVALID 58
 /* DWCP-specific class: a peer or WAN link failed (the job may retry through another path). */
 #define DWCP_ERR_LINK 59
+#define MPI_ERR_SESSION 60 /* MPI-4: invalid session handle */
 #define MPI_ERR_LASTCODE 1023
 
 /* ---- Other constants ---------------------------------------------------------------------- */
@@ -268,6 +272,8 @@ typedef struct MPI_Status {
 #define MPI_MAX_OBJECT_NAME 128
 #define MPI_MAX_INFO_KEY 255
 #define MPI_MAX_INFO_VAL 1024
+#define MPI_MAX_PSET_NAME_LEN 256
+#define MPI_MAX_STRINGTAG_LEN 256
 #define MPI_MAX_LIBRARY_VERSION_STRING 256
 #define MPI_MAX_PORT_NAME 1024
 #define MPI_MAX_DATAREP_STRING 128

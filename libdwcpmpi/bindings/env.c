@@ -13,18 +13,32 @@ dwcs_status_t dwcp_finalize(void);
 static int init_common(const char *fn, int required, int *provided)
 {
     int dummy;
-    if (dwcp_g.initialized || dwcp_g.finalized) {
+    if (provided == NULL) {
+        provided = &dummy;
+    }
+    if (dwcp_g.world_inited) {
         fprintf(stderr, "DWCP-MPI: %s: MPI is already %s; it can be initialized only once.\n", fn,
-                dwcp_g.finalized ? "finalized" : "initialized");
+                dwcp_g.world_finalized ? "finalized" : "initialized");
         return MPI_ERR_OTHER;
     }
-    dwcs_status_t st = dwcp_init(required, provided ? provided : &dummy);
-    if (st != DWCS_OK) {
-        fprintf(stderr, "DWCP-MPI: %s failed: %s\n", fn, dwcs_status_string(st));
-        fflush(stderr);
-        /* A partially started job cannot continue: end it rather than hang peers. */
-        dwcp_bootstrap_abort(1, "MPI_Init failed");
+    if (dwcp_g.finalized) {
+        fprintf(stderr, "DWCP-MPI: %s: the MPI runtime was already shut down by the last "
+                "MPI_Session_finalize; it cannot be restarted.\n", fn);
+        return MPI_ERR_OTHER;
     }
+    if (dwcp_g.initialized) {
+        /* a session started the runtime: the thread level is the one it got */
+        *provided = dwcp_g.thread_level;
+    } else {
+        dwcs_status_t st = dwcp_init(required, provided);
+        if (st != DWCS_OK) {
+            fprintf(stderr, "DWCP-MPI: %s failed: %s\n", fn, dwcs_status_string(st));
+            fflush(stderr);
+            /* A partially started job cannot continue: end it rather than hang peers. */
+            dwcp_bootstrap_abort(1, "MPI_Init failed");
+        }
+    }
+    dwcp_g.world_inited = 1;
     return MPI_SUCCESS;
 }
 
@@ -48,8 +62,17 @@ DWCP_WEAK(Init_thread)
 int PMPI_Finalize(void)
 {
     DWCP_CHECK_INIT("MPI_Finalize");
+    if (!dwcp_g.world_inited || dwcp_g.world_finalized) {
+        return dwcp_err_comm(MPI_COMM_WORLD, MPI_ERR_OTHER, "MPI_Finalize",
+                             dwcp_g.world_finalized ? "MPI_Finalize was already called"
+                                                    : "MPI_Init was not called");
+    }
     /* MPI-3.1 8.7.1: delete MPI_COMM_SELF's attributes first (callbacks may use MPI). */
     dwcp_attr_delete_all(DWCP_KIND_COMM, MPI_COMM_SELF, &dwcp_g.self->attrs);
+    dwcp_g.world_finalized = 1;
+    if (dwcp_g.nsessions > 0) {
+        return MPI_SUCCESS; /* the last MPI_Session_finalize shuts the runtime down */
+    }
     dwcs_status_t st = dwcp_finalize();
     return st == DWCS_OK ? MPI_SUCCESS : MPI_ERR_OTHER;
 }
@@ -60,7 +83,7 @@ int PMPI_Initialized(int *flag)
     if (flag == NULL) {
         return MPI_ERR_ARG;
     }
-    *flag = dwcp_g.initialized;
+    *flag = dwcp_g.world_inited; /* sessions alone do not initialize the World Model */
     return MPI_SUCCESS;
 }
 DWCP_WEAK(Initialized)
@@ -70,7 +93,7 @@ int PMPI_Finalized(int *flag)
     if (flag == NULL) {
         return MPI_ERR_ARG;
     }
-    *flag = dwcp_g.finalized;
+    *flag = dwcp_g.world_finalized;
     return MPI_SUCCESS;
 }
 DWCP_WEAK(Finalized)

@@ -23,7 +23,7 @@ int PMPI_Error_string(int errorcode, char *string, int *resultlen)
         return MPI_ERR_ARG;
     }
     int cls = dwcp_error_class_of(errorcode);
-    if (errorcode == cls && errorcode < MPI_ERR_LASTCODE && errorcode <= DWCP_ERR_LINK) {
+    if (errorcode == cls && errorcode < MPI_ERR_LASTCODE && errorcode <= MPI_ERR_SESSION) {
         snprintf(string, MPI_MAX_ERROR_STRING, "%s: %s", dwcp_error_class_name(cls),
                  dwcp_error_string_of(errorcode));
     } else {

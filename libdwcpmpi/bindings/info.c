@@ -7,6 +7,20 @@
 
 #define FN_ERR(fn, cls, ...) dwcp_err_comm(MPI_COMM_WORLD, cls, fn, __VA_ARGS__)
 
+/*
+ * Entry of every Info binding: unlike DWCP_CHECK_INIT this works before MPI_Init and after
+ * MPI_Finalize (MPI-4); errors then go to stderr and are returned. Takes the library lock
+ * for the binding's scope like DWCP_CHECK_INIT.
+ */
+static inline int info_enter(void)
+{
+    int held = dwcp_lock_enter();
+    dwcp_info_ensure();
+    return held;
+}
+#define INFO_ENTER()                                                                              \
+    int info_lock_held_ __attribute__((cleanup(dwcp_lock_leave), unused)) = info_enter()
+
 static int get_info(const char *fn, MPI_Info h, dwcp_info_t **out)
 {
     *out = dwcp_info_get(h);
@@ -31,7 +45,7 @@ static int check_key(const char *fn, const char *key)
 
 int PMPI_Info_create(MPI_Info *info)
 {
-    DWCP_CHECK_INIT("MPI_Info_create");
+    INFO_ENTER();
     if (info == NULL) {
         return FN_ERR("MPI_Info_create", MPI_ERR_ARG, "NULL argument");
     }
@@ -48,7 +62,7 @@ int PMPI_Info_set(MPI_Info info, const char *key, const char *value)
 {
     const char *fn = "MPI_Info_set";
     dwcp_info_t *i;
-    DWCP_CHECK_INIT(fn);
+    INFO_ENTER();
     int rc = get_info(fn, info, &i);
     if (rc == MPI_SUCCESS) {
         rc = check_key(fn, key);
@@ -73,7 +87,7 @@ int PMPI_Info_get(MPI_Info info, const char *key, int valuelen, char *value, int
 {
     const char *fn = "MPI_Info_get";
     dwcp_info_t *i;
-    DWCP_CHECK_INIT(fn);
+    INFO_ENTER();
     int rc = get_info(fn, info, &i);
     if (rc == MPI_SUCCESS) {
         rc = check_key(fn, key);
@@ -98,7 +112,7 @@ int PMPI_Info_get_valuelen(MPI_Info info, const char *key, int *valuelen, int *f
 {
     const char *fn = "MPI_Info_get_valuelen";
     dwcp_info_t *i;
-    DWCP_CHECK_INIT(fn);
+    INFO_ENTER();
     int rc = get_info(fn, info, &i);
     if (rc == MPI_SUCCESS) {
         rc = check_key(fn, key);
@@ -121,7 +135,7 @@ DWCP_WEAK(Info_get_valuelen)
 int PMPI_Info_get_nkeys(MPI_Info info, int *nkeys)
 {
     dwcp_info_t *i;
-    DWCP_CHECK_INIT("MPI_Info_get_nkeys");
+    INFO_ENTER();
     int rc = get_info("MPI_Info_get_nkeys", info, &i);
     if (rc != MPI_SUCCESS) {
         return rc;
@@ -137,7 +151,7 @@ DWCP_WEAK(Info_get_nkeys)
 int PMPI_Info_get_nthkey(MPI_Info info, int n, char *key)
 {
     dwcp_info_t *i;
-    DWCP_CHECK_INIT("MPI_Info_get_nthkey");
+    INFO_ENTER();
     int rc = get_info("MPI_Info_get_nthkey", info, &i);
     if (rc != MPI_SUCCESS) {
         return rc;
@@ -154,7 +168,7 @@ DWCP_WEAK(Info_get_nthkey)
 int PMPI_Info_delete(MPI_Info info, const char *key)
 {
     dwcp_info_t *i;
-    DWCP_CHECK_INIT("MPI_Info_delete");
+    INFO_ENTER();
     int rc = get_info("MPI_Info_delete", info, &i);
     if (rc == MPI_SUCCESS) {
         rc = check_key("MPI_Info_delete", key);
@@ -175,7 +189,7 @@ DWCP_WEAK(Info_delete)
 int PMPI_Info_dup(MPI_Info info, MPI_Info *newinfo)
 {
     dwcp_info_t *i;
-    DWCP_CHECK_INIT("MPI_Info_dup");
+    INFO_ENTER();
     int rc = get_info("MPI_Info_dup", info, &i);
     if (rc != MPI_SUCCESS) {
         return rc;
@@ -195,7 +209,7 @@ DWCP_WEAK(Info_dup)
 int PMPI_Info_free(MPI_Info *info)
 {
     dwcp_info_t *i;
-    DWCP_CHECK_INIT("MPI_Info_free");
+    INFO_ENTER();
     if (info == NULL) {
         return FN_ERR("MPI_Info_free", MPI_ERR_ARG, "NULL argument");
     }
@@ -211,3 +225,49 @@ int PMPI_Info_free(MPI_Info *info)
     return MPI_SUCCESS;
 }
 DWCP_WEAK(Info_free)
+
+int PMPI_Info_get_string(MPI_Info info, const char *key, int *buflen, char *value, int *flag)
+{
+    const char *fn = "MPI_Info_get_string";
+    dwcp_info_t *i;
+    INFO_ENTER();
+    int rc = get_info(fn, info, &i);
+    if (rc == MPI_SUCCESS) {
+        rc = check_key(fn, key);
+    }
+    if (rc != MPI_SUCCESS) {
+        return rc;
+    }
+    if (buflen == NULL || flag == NULL || *buflen < 0 || (value == NULL && *buflen > 0)) {
+        return FN_ERR(fn, MPI_ERR_ARG, "invalid buflen, value buffer or flag");
+    }
+    const char *v = dwcp_info_lookup(i, key);
+    *flag = v != NULL;
+    if (v == NULL) {
+        return MPI_SUCCESS; /* value and buflen untouched */
+    }
+    /* *buflen counts the terminating NUL; copy at most *buflen - 1 characters */
+    if (*buflen > 0) {
+        snprintf(value, (size_t)*buflen, "%s", v);
+    }
+    *buflen = (int)strlen(v) + 1;
+    return MPI_SUCCESS;
+}
+DWCP_WEAK(Info_get_string)
+
+int PMPI_Info_create_env(int argc, char *argv[], MPI_Info *info)
+{
+    const char *fn = "MPI_Info_create_env";
+    INFO_ENTER();
+    if (info == NULL || argc < 0) {
+        return FN_ERR(fn, MPI_ERR_ARG, info == NULL ? "NULL info" : "negative argc");
+    }
+    dwcp_info_t *i = dwcp_info_new();
+    if (i == NULL || dwcp_info_fill_env(i, argc, argv) != DWCS_OK) {
+        dwcp_info_destroy(i);
+        return FN_ERR(fn, MPI_ERR_NO_MEM, "no memory");
+    }
+    *info = i->handle;
+    return MPI_SUCCESS;
+}
+DWCP_WEAK(Info_create_env)

@@ -80,11 +80,16 @@ int dwcp_keyval_create(int kind, void (*copy_fn)(void), void (*delete_fn)(void),
 int dwcp_keyval_free(int kind, int *keyval)
 {
     keyval_t *k = kv_get(kind, *keyval);
-    if (k == NULL || k->freed) {
+    if (k == NULL) {
         return MPI_ERR_KEYVAL;
     }
-    k->freed = 1;
-    kv_release(*keyval);
+    /* Freeing again (through a copy of the handle) while attributes still keep the keyval
+     * alive is accepted as a no-op, like MPICH and Open MPI do; once the last attribute is
+     * gone the keyval number is invalid for good (numbers are never reused). */
+    if (!k->freed) {
+        k->freed = 1;
+        kv_release(*keyval);
+    }
     *keyval = MPI_KEYVAL_INVALID;
     return MPI_SUCCESS;
 }

@@ -219,8 +219,11 @@ const char *dwcp_error_class_name(int cls);
 /* ---- Global state ------------------------------------------------------------------------- */
 
 typedef struct dwcp_global {
-    int initialized;
-    int finalized;
+    int initialized;          /* the runtime is up (MPI_Init or a session started it) */
+    int finalized;            /* the runtime was torn down */
+    int world_inited;         /* MPI_Init / MPI_Init_thread was called (world model) */
+    int world_finalized;      /* MPI_Finalize was called */
+    int nsessions;            /* live MPI_Session objects */
     int thread_level;
     pthread_t main_thread;
     int rank;                 /* world rank */

@@ -16,6 +16,13 @@ typedef struct dwcp_info {
     dwcp_info_kv_t *head;
 } dwcp_info_t;
 
+/** Create the info handle table (with MPI_INFO_ENV) if needed; Info works before MPI_Init. */
+void dwcp_info_ensure(void);
+/**
+ * Add the MPI_Info_create_env keys to @p info: command and argv (from @p argc / @p argv when
+ * given), host and wdir. Independent of MPI_Init, so the same before and after it.
+ */
+dwcs_status_t dwcp_info_fill_env(dwcp_info_t *info, int argc, char **argv);
 /** The info object for @p h (MPI_INFO_ENV included), or NULL. */
 dwcp_info_t *dwcp_info_get(MPI_Info h);
 /** A new empty info object with a handle; NULL when out of memory. */

@@ -11,7 +11,7 @@
 
 #include "dwcp.h"
 
-#define NUM_PREDEF (DWCP_ERR_LINK + 1)
+#define NUM_PREDEF (MPI_ERR_SESSION + 1)
 
 static const char *class_names[NUM_PREDEF] = {
     "MPI_SUCCESS", "MPI_ERR_BUFFER", "MPI_ERR_COUNT", "MPI_ERR_TYPE", "MPI_ERR_TAG",
@@ -27,7 +27,8 @@ static const char *class_names[NUM_PREDEF] = {
     "MPI_ERR_FILE_EXISTS", "MPI_ERR_BAD_FILE", "MPI_ERR_ACCESS", "MPI_ERR_NO_SPACE",
     "MPI_ERR_QUOTA", "MPI_ERR_READ_ONLY", "MPI_ERR_FILE_IN_USE", "MPI_ERR_DUP_DATAREP",
     "MPI_ERR_CONVERSION", "MPI_ERR_IO", "MPI_ERR_RMA_RANGE", "MPI_ERR_RMA_ATTACH",
-    "MPI_ERR_RMA_SHARED", "MPI_ERR_RMA_FLAVOR", "MPI_T_ERR_INVALID", "DWCP_ERR_LINK"};
+    "MPI_ERR_RMA_SHARED", "MPI_ERR_RMA_FLAVOR", "MPI_T_ERR_INVALID", "DWCP_ERR_LINK",
+    "MPI_ERR_SESSION"};
 
 static const char *class_strings[NUM_PREDEF] = {
     "no error", "invalid buffer pointer", "invalid count argument", "invalid datatype",
@@ -48,7 +49,7 @@ static const char *class_strings[NUM_PREDEF] = {
     "data representation already defined", "data conversion error", "I/O error",
     "target memory outside the window", "memory cannot be attached",
     "memory cannot be shared", "window flavor does not support the call",
-    "invalid MPI_T handle", "a peer or WAN link failed"};
+    "invalid MPI_T handle", "a peer or WAN link failed", "invalid session"};
 
 /* User-defined classes and codes: code -> (class, string). */
 typedef struct user_code {

@@ -2,19 +2,39 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dwcp.h"
 #include "dwcp_info.h"
 
 static dwcp_info_t info_env; /* MPI_INFO_ENV: command, argv, host, ... */
+static int tab_ready;        /* the handle table exists (set up by the first Info call) */
+
+/*
+ * MPI-4 lets the Info routines run before MPI_Init and after MPI_Finalize, so the table is
+ * created on first use and outlives MPI_Finalize (info objects stay valid).
+ */
+void dwcp_info_ensure(void)
+{
+    if (tab_ready) {
+        return;
+    }
+    dwcp_htab_init(&dwcp_g.infos, DWCP_KIND_INFO, 2);
+    memset(&info_env, 0, sizeof(info_env));
+    info_env.handle = MPI_INFO_ENV;
+    dwcp_htab_set(&dwcp_g.infos, 1, &info_env);
+    tab_ready = 1;
+}
 
 dwcp_info_t *dwcp_info_get(MPI_Info h)
 {
+    dwcp_info_ensure();
     return dwcp_htab_get(&dwcp_g.infos, h);
 }
 
 dwcp_info_t *dwcp_info_new(void)
 {
+    dwcp_info_ensure();
     dwcp_info_t *i = calloc(1, sizeof(*i));
     if (i == NULL) {
         return NULL;
@@ -130,30 +150,65 @@ dwcp_info_t *dwcp_info_clone(dwcp_info_t *src)
     return d;
 }
 
+dwcs_status_t dwcp_info_fill_env(dwcp_info_t *info, int argc, char **argv)
+{
+    char host[256], *wd;
+    dwcs_status_t st = DWCS_OK;
+    int i;
+    if (argc > 0 && argv != NULL && argv[0] != NULL) {
+        st = dwcp_info_set(info, "command", argv[0]);
+        /* the arguments after the command, separated by spaces */
+        size_t len = 1;
+        for (i = 1; i < argc && argv[i] != NULL; i++) {
+            len += strlen(argv[i]) + 1;
+        }
+        if (st == DWCS_OK && len > 1) {
+            char *all = malloc(len);
+            if (all == NULL) {
+                return DWCS_ERR_NO_MEMORY;
+            }
+            all[0] = '\0';
+            for (i = 1; i < argc && argv[i] != NULL; i++) {
+                if (i > 1) {
+                    strcat(all, " ");
+                }
+                strcat(all, argv[i]);
+            }
+            if (strlen(all) <= MPI_MAX_INFO_VAL) {
+                st = dwcp_info_set(info, "argv", all);
+            }
+            free(all);
+        }
+    }
+    if (st == DWCS_OK && gethostname(host, sizeof(host) - 1) == 0) {
+        host[sizeof(host) - 1] = '\0';
+        st = dwcp_info_set(info, "host", host);
+    }
+    if (st == DWCS_OK && (wd = getcwd(NULL, 0)) != NULL) {
+        if (strlen(wd) <= MPI_MAX_INFO_VAL) {
+            st = dwcp_info_set(info, "wdir", wd);
+        }
+        free(wd);
+    }
+    return st;
+}
+
 dwcs_status_t dwcp_info_init(void)
 {
-    dwcp_htab_init(&dwcp_g.infos, DWCP_KIND_INFO, 2);
-    memset(&info_env, 0, sizeof(info_env));
-    info_env.handle = MPI_INFO_ENV;
-    dwcp_htab_set(&dwcp_g.infos, 1, &info_env);
+    dwcp_info_ensure();
+    clear(&info_env);
     char buf[64];
     dwcp_info_set(&info_env, "host", dwcp_g.hostname);
     snprintf(buf, sizeof(buf), "%d", dwcp_g.size);
     dwcp_info_set(&info_env, "maxprocs", buf);
-    dwcp_info_set(&info_env, "thread_level", "MPI_THREAD_SERIALIZED");
+    static const char *const levels[] = {"MPI_THREAD_SINGLE", "MPI_THREAD_FUNNELED",
+                                         "MPI_THREAD_SERIALIZED", "MPI_THREAD_MULTIPLE"};
+    int lv = dwcp_g.thread_level;
+    dwcp_info_set(&info_env, "thread_level", levels[lv >= 0 && lv <= 3 ? lv : 0]);
     return DWCS_OK;
 }
 
 void dwcp_info_finalize(void)
 {
-    int i;
-    for (i = dwcp_g.infos.first_user; i < dwcp_g.infos.used; i++) {
-        dwcp_info_t *info = dwcp_g.infos.slots[i];
-        if (info != NULL) {
-            clear(info);
-            free(info);
-        }
-    }
-    clear(&info_env);
-    dwcp_htab_fini(&dwcp_g.infos);
+    /* Info objects (and the table) stay valid after MPI_Finalize: MPI-4 allows their use. */
 }

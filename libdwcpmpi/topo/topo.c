@@ -239,9 +239,239 @@ dwcs_status_t dwcp_topo_neighbors(const dwcp_comm_t *c, int *indeg, int **in, in
     return DWCS_OK;
 }
 
+/*
+ * Balanced factorisation for MPI_Dims_create: among all non-increasing factorisations of
+ * the free product into nfree factors, pick the one with the smallest spread (largest minus
+ * smallest factor); ties go to the one whose factors, compared from the smallest upwards, are
+ * larger. Branch and bound over the divisors of the product.
+ */
+typedef struct {
+    const int *divs; /* divisors of the product, ascending */
+    int ndivs;
+    int k;           /* number of factors */
+    int *cur, *best;
+    int have_best;
+} dims_search_t;
+
+/* 1 when base^exp >= m (exp >= 1, base >= 1), computed without overflow. */
+static int pow_at_least(int base, int exp, int m)
+{
+    long long v = 1;
+    int i;
+    if (base == 1) {
+        return m <= 1;
+    }
+    for (i = 0; i < exp; i++) {
+        v *= base;
+        if (v >= m) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* 1 when base^exp <= m. */
+static int pow_at_most(int base, int exp, int m)
+{
+    return base <= 1 || exp <= 0 || !pow_at_least(base, exp, m + 1);
+}
+
+/* 1 when the complete candidate in s->cur beats s->best. */
+static int dims_better(const dims_search_t *s)
+{
+    int i, k = s->k;
+    if (!s->have_best) {
+        return 1;
+    }
+    int rc = s->cur[0] - s->cur[k - 1], rb = s->best[0] - s->best[k - 1];
+    if (rc != rb) {
+        return rc < rb;
+    }
+    for (i = k - 1; i >= 0; i--) {
+        if (s->cur[i] != s->best[i]) {
+            return s->cur[i] > s->best[i];
+        }
+    }
+    return 0;
+}
+
+/* Largest r with r^k <= m (k >= 1, m >= 1). */
+static int iroot(int m, int k)
+{
+    int lo = 1, hi = m;
+    while (lo < hi) {
+        int mid = lo + (hi - lo + 1) / 2;
+        if (pow_at_most(mid, k, m)) {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    return lo;
+}
+
+/* Record s->cur (complete, factors depth.. are 1) when it beats the best so far. */
+static void dims_offer(dims_search_t *s, int depth)
+{
+    int i;
+    for (i = depth; i < s->k; i++) {
+        s->cur[i] = 1;
+    }
+    if (dims_better(s)) {
+        memcpy(s->best, s->cur, sizeof(int) * (size_t)s->k);
+        s->have_best = 1;
+    }
+}
+
+/* Choose factors depth..k-1 (each <= maxf, non-increasing) whose product is m; depth >= 1. */
+static void dims_search(dims_search_t *s, int depth, int m, int maxf)
+{
+    int left = s->k - depth, i;
+    if (m == 1) {
+        dims_offer(s, depth);
+        return;
+    }
+    if (left == 0) {
+        return;
+    }
+    /* factors below lo would make the spread worse than the best one found */
+    int lo = s->cur[0] - (s->best[0] - s->best[s->k - 1]);
+    for (i = s->ndivs - 1; i >= 0; i--) {
+        int d = s->divs[i];
+        if (d > maxf || d > m || m % d != 0) {
+            continue;
+        }
+        if (d < lo || !pow_at_least(d, left, m)) {
+            break; /* smaller factors cannot do better */
+        }
+        if (left > 1 && lo > 1 && !pow_at_most(lo, left - 1, m / d)) {
+            continue;
+        }
+        s->cur[depth] = d;
+        dims_search(s, depth + 1, m / d, d);
+    }
+}
+
+/* Seed: prime factors, largest first, each to the currently smallest factor. */
+static void dims_greedy(dims_search_t *s, int m)
+{
+    int i, p, k = s->k;
+    for (i = 0; i < k; i++) {
+        s->best[i] = 1;
+    }
+    int primes[32], np = 0;
+    for (p = 2; (long long)p * p <= m; p++) {
+        while (m % p == 0) {
+            primes[np++] = p;
+            m /= p;
+        }
+    }
+    if (m > 1) {
+        primes[np++] = m;
+    }
+    for (p = np - 1; p >= 0; p--) {
+        int best = 0;
+        for (i = 1; i < k; i++) {
+            if (s->best[i] < s->best[best]) {
+                best = i;
+            }
+        }
+        s->best[best] *= primes[p];
+    }
+    for (i = 1; i < k; i++) { /* insertion sort, non-increasing */
+        int v = s->best[i], j = i - 1;
+        while (j >= 0 && s->best[j] < v) {
+            s->best[j + 1] = s->best[j];
+            j--;
+        }
+        s->best[j + 1] = v;
+    }
+    s->have_best = 1;
+}
+
+/* Exact search: first factor ascending from the k-th root, the rest by dims_search. */
+static void dims_run(dims_search_t *s, int m)
+{
+    int i, k = s->k;
+    dims_greedy(s, m);
+    if (k == 1) {
+        return;
+    }
+    for (i = 0; i < s->ndivs; i++) {
+        int d = s->divs[i];
+        if (!pow_at_least(d, k, m)) {
+            continue;
+        }
+        /* the smallest factor is at most the (k-1)-th root of what is left */
+        if (d - iroot(m / d, k - 1) > s->best[0] - s->best[k - 1]) {
+            break;
+        }
+        s->cur[0] = d;
+        dims_search(s, 1, m / d, d);
+    }
+}
+
+/* Fill @p out[0..k-1] with the balanced factorisation of @p m (>= 1). */
+static int dims_factor(int m, int k, int *out)
+{
+    int nd = 0, cap = 64, d;
+    int *divs = malloc(sizeof(int) * (size_t)cap);
+    int *cur = malloc(sizeof(int) * (size_t)k);
+    int *hi = malloc(sizeof(int) * (size_t)cap);
+    int nh = 0;
+    if (divs == NULL || cur == NULL || hi == NULL) {
+        free(divs);
+        free(cur);
+        free(hi);
+        return MPI_ERR_NO_MEM;
+    }
+    /* divisors ascending: small ones in divs, their cofactors (descending) in hi */
+    for (d = 1; (long long)d * d <= m; d++) {
+        if (m % d != 0) {
+            continue;
+        }
+        if (nd == cap || nh == cap) {
+            cap *= 2;
+            int *a = realloc(divs, sizeof(int) * (size_t)cap);
+            int *b = a ? realloc(hi, sizeof(int) * (size_t)cap) : NULL;
+            if (a != NULL) {
+                divs = a;
+            }
+            if (b == NULL) {
+                free(divs);
+                free(hi);
+                free(cur);
+                return MPI_ERR_NO_MEM;
+            }
+            hi = b;
+        }
+        divs[nd++] = d;
+        if (d != m / d) {
+            hi[nh++] = m / d;
+        }
+    }
+    int *all = realloc(divs, sizeof(int) * (size_t)(nd + nh));
+    if (all == NULL) {
+        free(divs);
+        free(hi);
+        free(cur);
+        return MPI_ERR_NO_MEM;
+    }
+    for (d = 0; d < nh; d++) {
+        all[nd + d] = hi[nh - 1 - d];
+    }
+    free(hi);
+    dims_search_t s = {all, nd + nh, k, cur, out, 0};
+    dims_run(&s, m);
+    free(all);
+    free(cur);
+    return s.have_best ? MPI_SUCCESS : MPI_ERR_DIMS;
+}
+
 int dwcp_topo_dims_create(int nnodes, int ndims, int *dims)
 {
-    int i, fixed = 1, nfree = 0;
+    int i, p, nfree = 0;
+    long long fixed = 1;
     if (nnodes <= 0 || ndims < 0) {
         return MPI_ERR_DIMS;
     }
@@ -251,6 +481,9 @@ int dwcp_topo_dims_create(int nnodes, int ndims, int *dims)
         }
         if (dims[i] > 0) {
             fixed *= dims[i];
+            if (fixed > nnodes) {
+                return MPI_ERR_DIMS;
+            }
         } else {
             nfree++;
         }
@@ -258,56 +491,22 @@ int dwcp_topo_dims_create(int nnodes, int ndims, int *dims)
     if (nnodes % fixed != 0) {
         return MPI_ERR_DIMS;
     }
-    int rem = nnodes / fixed;
+    int rem = (int)(nnodes / fixed);
     if (nfree == 0) {
         return rem == 1 ? MPI_SUCCESS : MPI_ERR_DIMS;
     }
-    /* prime factors, largest first, each to the free dimension with the smallest product */
-    int *f = malloc(sizeof(int) * 32), nf = 0, p;
     int *prod = malloc(sizeof(int) * (size_t)nfree);
-    if (f == NULL || prod == NULL) {
-        free(f);
-        free(prod);
+    if (prod == NULL) {
         return MPI_ERR_NO_MEM;
     }
-    for (p = 2; (long)p * p <= rem; p++) {
-        while (rem % p == 0) {
-            f[nf++] = p;
-            rem /= p;
-        }
-    }
-    if (rem > 1) {
-        f[nf++] = rem;
-    }
-    for (i = 0; i < nfree; i++) {
-        prod[i] = 1;
-    }
-    for (p = nf - 1; p >= 0; p--) {
-        int k, best = 0;
-        for (k = 1; k < nfree; k++) {
-            if (prod[k] < prod[best]) {
-                best = k;
-            }
-        }
-        prod[best] *= f[p];
-    }
-    /* non-increasing order */
-    int a, b;
-    for (a = 0; a < nfree; a++) {
-        for (b = a + 1; b < nfree; b++) {
-            if (prod[b] > prod[a]) {
-                int x = prod[a];
-                prod[a] = prod[b];
-                prod[b] = x;
+    int rc = dims_factor(rem, nfree, prod);
+    if (rc == MPI_SUCCESS) {
+        for (i = 0, p = 0; i < ndims; i++) {
+            if (dims[i] == 0) {
+                dims[i] = prod[p++];
             }
         }
     }
-    for (i = 0, p = 0; i < ndims; i++) {
-        if (dims[i] == 0) {
-            dims[i] = prod[p++];
-        }
-    }
-    free(f);
     free(prod);
-    return MPI_SUCCESS;
+    return rc;
 }
