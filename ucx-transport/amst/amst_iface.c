@@ -65,7 +65,7 @@ static const dwcs_param_t amst_params[] = {
      "Large sends up to this size are copied and complete at once (they need not wait for the "
      "receiver's acknowledgement, a WAN round trip); 0 = never copy.",
      DWCS_PARAM_LEVEL_TUNER, NULL, CFG(copy_limit)},
-    {"amst_copy_max", DWCS_PARAM_SIZE, "64m",
+    {"amst_copy_max", DWCS_PARAM_SIZE, "16m",
      "Bound on the bytes of copied sends not yet acknowledged; sends beyond it wait for their "
      "acknowledgement as usual.",
      DWCS_PARAM_LEVEL_TUNER, NULL, CFG(copy_max)},
