@@ -61,6 +61,14 @@ static const dwcs_param_t amst_params[] = {
     {"amst_adapt_interval", DWCS_PARAM_TIME, "200ms",
      "Shortest goodput measurement window (at least 4 RTT are used).", DWCS_PARAM_LEVEL_TUNER,
      NULL, CFG(adapt_interval)},
+    {"amst_copy_limit", DWCS_PARAM_SIZE, "1m",
+     "Large sends up to this size are copied and complete at once (they need not wait for the "
+     "receiver's acknowledgement, a WAN round trip); 0 = never copy.",
+     DWCS_PARAM_LEVEL_TUNER, NULL, CFG(copy_limit)},
+    {"amst_copy_max", DWCS_PARAM_SIZE, "16m",
+     "Bound on the bytes of copied sends not yet acknowledged; sends beyond it wait for their "
+     "acknowledgement as usual.",
+     DWCS_PARAM_LEVEL_TUNER, NULL, CFG(copy_max)},
     {"amst_test_kill_after", DWCS_PARAM_SIZE, "0",
      "Test hook: shut one bulk lane down after this many bulk bytes were sent (0 = off).",
      DWCS_PARAM_LEVEL_DEV, NULL, CFG(test_kill_after)},

@@ -36,6 +36,8 @@ typedef struct amst_config {
     int adapt;            /* adapt the bulk lane count */
     double adapt_interval;
     size_t test_kill_after; /* test hook: kill one bulk lane after this many bulk bytes */
+    size_t copy_limit;    /* large sends up to this size are copied and complete at once */
+    size_t copy_max;      /* bound on the bytes of such copies not yet acknowledged */
 } amst_config_t;
 
 typedef struct amst_iface amst_iface_t;
@@ -120,6 +122,8 @@ struct amst_lane {
 struct amst_txmsg {
     amst_txmsg_t *next;
     amst_peer_t *peer;
+    amst_iface_t *ifc;
+    uint8_t *copy;        /* private copy of the payload (buffered send), or NULL */
     uint64_t msg_id;
     uint64_t total;
     uint32_t chunk;
@@ -231,6 +235,8 @@ struct amst_iface {
     uint64_t bulk_bytes;  /* for the test hook */
     int kill_done;
     uint64_t resent_chunks; /* chunks queued again after a lane loss (statistics) */
+    size_t copy_bytes;      /* payload bytes held in buffered-send copies now */
+    uint64_t copied_sends;  /* large sends completed at once from a copy (statistics) */
     unsigned adapt_grows;   /* lane-count increases (statistics) */
     unsigned adapt_shrinks; /* lane-count decreases (statistics) */
     /* deferred completions */

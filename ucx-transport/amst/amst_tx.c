@@ -120,6 +120,10 @@ dwcs_status_t amst_peer_connect(amst_iface_t *ifc, amst_peer_t *p)
 
 static void txmsg_free(amst_txmsg_t *m)
 {
+    if (m->copy != NULL) {
+        m->ifc->copy_bytes -= (size_t)m->total;
+        free(m->copy);
+    }
     free(m->chunk_lane);
     free(m->resend);
     free(m->iov);
@@ -180,15 +184,21 @@ void amst_peer_fail(amst_peer_t *p, dwcs_status_t st)
             }
         }
     }
+    unsigned lost = 0;
     while (p->tx_head != NULL) {
         amst_txmsg_t *m = p->tx_head;
         p->tx_head = m->next;
         if (ifc != NULL) {
             amst_comp_defer(ifc, m->comp, st);
         }
+        lost += m->copy != NULL && !m->acked;
         txmsg_free(m);
     }
     p->tx_tail = NULL;
+    if (lost > 0 && st != DWCS_ERR_CANCELED) {
+        DWCS_WARN("amst: %u buffered sends to rank %d (already complete for the application) "
+                  "were not delivered: %s", lost, p->rank, dwcs_status_string(st));
+    }
 }
 
 static int backlog(const amst_peer_t *p)
@@ -554,6 +564,7 @@ dwcs_status_t amst_sendv(dwct_iface_t *iface, int peer, const dwct_hdr_t *hdr,
         return DWCS_ERR_NO_MEMORY;
     }
     m->peer = p;
+    m->ifc = ifc;
     m->msg_id = p->next_msg_id++;
     m->total = total;
     m->chunk = (uint32_t)ifc->cfg.chunk;
@@ -573,6 +584,27 @@ dwcs_status_t amst_sendv(dwct_iface_t *iface, int peer, const dwct_hdr_t *hdr,
         return DWCS_ERR_NO_MEMORY;
     }
     memcpy(m->iov, iov, iovcnt * sizeof(*iov));
+    if (total <= ifc->cfg.copy_limit && ifc->copy_bytes + total <= ifc->cfg.copy_max) {
+        /* Buffered send: the application may reuse its buffer at once. Without the copy the
+         * send completes only with the receiver's ack, a full round trip after the last byte,
+         * which a program overlapping communication with computation cannot hide on a WAN. */
+        m->copy = malloc((size_t)total);
+        if (m->copy != NULL) {
+            uint8_t *q = m->copy;
+            for (size_t i = 0; i < iovcnt; i++) {
+                if (iov[i].iov_len > 0) {
+                    memcpy(q, iov[i].iov_base, iov[i].iov_len);
+                    q += iov[i].iov_len;
+                }
+            }
+            m->iov[0].iov_base = m->copy;
+            m->iov[0].iov_len = (size_t)total;
+            m->iovcnt = 1;
+            m->comp = NULL;
+            ifc->copy_bytes += (size_t)total;
+            ifc->copied_sends++;
+        }
+    }
     for (uint32_t i = 0; i < m->nchunks; i++) {
         m->chunk_lane[i] = -1;
     }
@@ -582,9 +614,10 @@ dwcs_status_t amst_sendv(dwct_iface_t *iface, int peer, const dwct_hdr_t *hdr,
         p->tx_head = m;
     }
     p->tx_tail = m;
+    int buffered = m->copy != NULL;
     amst_lane_push(p->lat, b);
     amst_peer_kick(p); /* if the peer fails here, comp reports it from progress() */
-    return DWCS_INPROGRESS;
+    return buffered ? DWCS_OK : DWCS_INPROGRESS;
 }
 
 dwcs_status_t amst_send(dwct_iface_t *iface, int peer, const dwct_hdr_t *hdr, const void *buf,
