@@ -566,6 +566,63 @@ static int t_peerdeath(int rank, const char *dir)
     return bad;
 }
 
+/* Buffered large sends: up to amst_copy_limit (default 1 MiB) a send completes at once (DWCS_OK)
+ * from AMST's copy, so the sender may overwrite its buffer right away; larger sends, or sends
+ * beyond amst_copy_max, complete only when the receiver acknowledges (DWCS_INPROGRESS). With
+ * DWCP_AMST_COPY_MAX set small (second variant) no send may be buffered. */
+static int t_copy(int rank, const char *dir)
+{
+    static const size_t sizes[] = {100 * 1024, 300000, 1 * MiB, 2 * MiB};
+    const size_t n = sizeof(sizes) / sizeof(sizes[0]);
+    int may_copy = getenv("DWCP_AMST_COPY_MAX") == NULL;
+    th_ctx_t c;
+    if (th_init(&c, rank, dir, NULL, TH_FETCH_NOW) != 0) {
+        return 1;
+    }
+    int bad = 0;
+    if (rank == 0) {
+        th_comp_t comps[4];
+        uint8_t *bufs[4] = {NULL};
+        dwct_hdr_t hdrs[4];
+        for (size_t i = 0; i < n; i++) {
+            bufs[i] = malloc(sizes[i]);
+            th_fill(bufs[i], sizes[i], ((uint64_t)rank << 32) | i);
+            hdrs[i] = th_hdr(rank, i, sizes[i]);
+            th_comp_init(&comps[i]);
+            dwcs_status_t st = c.ops->send(c.ifc, 1, &hdrs[i], bufs[i], sizes[i], &comps[i].comp);
+            dwcs_status_t want = may_copy && sizes[i] <= 1 * MiB ? DWCS_OK : DWCS_INPROGRESS;
+            if (st != want) {
+                fprintf(stderr, "rank 0: send of %zu bytes returned %s, expected %s\n", sizes[i],
+                        dwcs_status_string(st), dwcs_status_string(want));
+                bad = 1;
+            }
+            if (st == DWCS_OK) {
+                comps[i].done = 1;
+                memset(bufs[i], 0xa5, sizes[i]); /* reuse at once: the receiver must not see it */
+            } else if (st != DWCS_INPROGRESS) {
+                comps[i].done = 1;
+            }
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (th_wait_flag(&c, &comps[i].done, 60) != 0) {
+                fprintf(stderr, "rank 0: send %zu never completed\n", i);
+                bad = 1;
+            }
+            free(bufs[i]);
+        }
+    } else {
+        bad |= th_wait_msgs(&c, n, 60) != 0;
+        for (size_t i = 0; i < c.nmsgs; i++) {
+            bad |= th_wait_flag(&c, &c.msgs[i].done, 60) != 0;
+        }
+        bad |= verify(&c, 0, n, sizes);
+    }
+    bad |= c.ops->flush(c.ifc, 10) != DWCS_OK;
+    th_spin(&c, 0.05);
+    th_fini(&c);
+    return bad;
+}
+
 typedef struct test {
     const char *name;
     int (*fn)(int, const char *);
@@ -580,6 +637,7 @@ static const char *const kill_env[] = {"DWCP_JOB_SECRET=k", "DWCP_AMST_TEST_KILL
                                        "DWCP_AMST_CHUNK=256k", NULL};
 static const char *const kill_env1[] = {"DWCP_JOB_SECRET=k", "DWCP_AMST_CHUNK=256k", NULL};
 static const char *const plain[] = {"DWCP_JOB_SECRET=k", NULL};
+static const char *const nocopy_env[] = {"DWCP_JOB_SECRET=k", "DWCP_AMST_COPY_MAX=64k", NULL};
 static const char *const adapt_env[] = {"DWCP_JOB_SECRET=k", "DWCP_AMST_ADAPT_INTERVAL=10ms",
                                         "DWCP_AMST_LANES=2", "DWCP_AMST_MAX_LANES=12", NULL};
 
@@ -596,6 +654,8 @@ static const test_t tests[] = {
     {"tcp1", t_tcp1, plain, plain},
     {"tcp1_sendv", t_tcp1_sendv, plain, plain},
     {"peerdeath", t_peerdeath, plain, plain},
+    {"copy", t_copy, plain, plain},
+    {"copy_max", t_copy, nocopy_env, nocopy_env},
 };
 
 int main(int argc, char **argv)
