@@ -239,19 +239,55 @@ int PMPI_Comm_split_type(MPI_Comm comm, int split_type, int key, MPI_Info info,
     const char *fn = "MPI_Comm_split_type";
     DWCP_CHECK_INIT(fn);
     DWCP_GET_COMM(fn, comm, c);
-    (void)info;
     int color;
+    const char *level = NULL;
+    dwcp_info_t *in = dwcp_info_get(info);
+    if (in == NULL && info != MPI_INFO_NULL) {
+        return dwcp_err_comm(comm, MPI_ERR_INFO, fn, "invalid info");
+    }
+    if (newcomm == NULL) {
+        return dwcp_err_comm(comm, MPI_ERR_ARG, fn, "NULL newcomm");
+    }
+    if (c->remote != NULL) {
+        return dwcp_err_comm(comm, MPI_ERR_COMM, fn, "an intracommunicator is required");
+    }
     if (split_type == MPI_UNDEFINED) {
         color = MPI_UNDEFINED;
     } else if (split_type == MPI_COMM_TYPE_SHARED) {
         color = dwcp_g.node_of[dwcp_g.rank];
     } else if (split_type == DWCP_COMM_TYPE_SITE) {
         color = dwcp_g.site_of[dwcp_g.rank];
+    } else if (split_type == MPI_COMM_TYPE_HW_GUIDED) {
+        /* no key, or a resource type we do not know: MPI_COMM_NULL (MPI-4.0 7.4.2) */
+        level = in != NULL ? dwcp_info_lookup(in, "mpi_hw_resource_type") : NULL;
+        color = dwcp_comm_hw_color(level);
+    } else if (split_type == MPI_COMM_TYPE_HW_UNGUIDED) {
+        dwcs_status_t st = dwcp_comm_hw_unguided(c, &color, &level);
+        if (st != DWCS_OK) {
+            return fail(fn, comm, st);
+        }
     } else {
         return dwcp_err_comm(comm, MPI_ERR_ARG, fn, "unknown split type %d", split_type);
     }
-    (void)c;
-    return PMPI_Comm_split(comm, color, key, newcomm);
+    dwcp_comm_t *n;
+    dwcs_status_t st = dwcp_comm_split(c, color, key, &n);
+    if (st != DWCS_OK) {
+        return fail(fn, comm, st);
+    }
+    *newcomm = n ? n->handle : MPI_COMM_NULL;
+    if (n != NULL && level != NULL) {
+        /* report the resource type used, on the new communicator and (UNGUIDED) to the caller */
+        dwcp_info_t *h = dwcp_info_new();
+        if (h != NULL && dwcp_info_set(h, "mpi_hw_resource_type", level) == DWCS_OK) {
+            n->info = h->handle;
+        } else if (h != NULL) {
+            dwcp_info_destroy(h);
+        }
+        if (split_type == MPI_COMM_TYPE_HW_UNGUIDED && in != NULL) {
+            dwcp_info_set(in, "mpi_hw_resource_type", level);
+        }
+    }
+    return MPI_SUCCESS;
 }
 DWCP_WEAK(Comm_split_type)
 

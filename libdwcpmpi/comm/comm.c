@@ -171,4 +171,6 @@ void dwcp_comm_finalize(void)
     }
     dwcp_htab_fini(&dwcp_g.comms);
     dwcp_htab_fini(&dwcp_g.groups);
+    extern void dwcp_comm_hw_finalize(void);
+    dwcp_comm_hw_finalize();
 }

@@ -151,6 +151,26 @@ int dwcp_comm_next_tag(dwcp_comm_t *c);
  */
 dwcp_ctxop_t *dwcp_ctxop_for_comm(dwcp_comm_t *c, int npairs);
 
+/* ---- Hardware split types (comm/split_type.c) --------------------------------------------- */
+
+/** Is @p name a value of "mpi_hw_resource_type" this library knows? */
+int dwcp_comm_hw_known(const char *name);
+
+/**
+ * Color of this process for resource type @p name: equal for processes bound inside the same
+ * instance, MPI_UNDEFINED when not bound inside one instance or the type is unknown.
+ */
+int dwcp_comm_hw_color(const char *name);
+
+/**
+ * MPI_COMM_TYPE_HW_UNGUIDED over @p c (collective): the widest level splitting @p c into strict
+ * subsets; *color for dwcp_comm_split, *level its name (NULL and MPI_UNDEFINED if none).
+ */
+dwcs_status_t dwcp_comm_hw_unguided(dwcp_comm_t *c, int *color, const char **level);
+
+/** Release the hardware topology (MPI_Finalize). */
+void dwcp_comm_hw_finalize(void);
+
 /** Allgather of @p n ints per rank over @p parent (internal, blocking). */
 dwcs_status_t dwcp_comm_allgather_int(dwcp_comm_t *parent, const int *mine, int n, int *all);
 
