@@ -404,11 +404,20 @@ void dwcp_ctxop_free(dwcp_ctxop_t *op)
         return;
     }
     unlink_op(op);
-    if (op->req != NULL) {
-        /* abandoned mid-flight (finalize): the request stays with the p2p engine */
-        op->req = NULL;
-    }
     release_held(op);
+    if (op->req != NULL && !op->req->complete) {
+        /* abandoned mid-flight (MPI_Finalize with an idup pending): a posted receive is
+         * cancelled; a send still in the transport keeps pointing at op->words, so the op's
+         * memory is left allocated rather than risk a write into freed memory */
+        if (op->req->kind == DWCP_REQ_RECV && dwcp_p2p_cancel_recv(op->req)) {
+            dwcp_req_free(op->req);
+        } else {
+            return;
+        }
+    } else if (op->req != NULL) {
+        dwcp_req_free(op->req);
+    }
+    op->req = NULL;
     for (i = 0; i < op->nsteps; i++) {
         dwcp_comm_release(op->steps[i].comm);
     }
