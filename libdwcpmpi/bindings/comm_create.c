@@ -405,7 +405,13 @@ int PMPI_Comm_free(MPI_Comm *comm)
     }
     dwcp_info_destroy(dwcp_info_get(c->info));
     c->info = MPI_INFO_NULL;
-    dwcp_ctx_release(c->ctx);
+    /* Operations still pending on it (an idup of it, a nonblocking collective) hold references
+     * and keep using its context: the id returns to the pool with the last reference. */
+    if (c->refcount > 1) {
+        c->ctx_release_late = 1;
+    } else {
+        dwcp_ctx_release(c->ctx);
+    }
     dwcp_htab_remove(&dwcp_g.comms, c->handle);
     c->handle = MPI_COMM_NULL;
     dwcp_comm_release(c);

@@ -133,8 +133,11 @@ void dwcp_comm_release(dwcp_comm_t *c)
         c->handle != MPI_COMM_NULL) {
         dwcp_htab_remove(&dwcp_g.comms, c->handle);
     }
+    extern void dwcp_ctx_release(uint32_t ctx);
+    if (c->ctx_release_late) {
+        dwcp_ctx_release(c->ctx);
+    }
     if (c->local != NULL) {
-        extern void dwcp_ctx_release(uint32_t ctx);
         dwcp_ctx_release(c->local->ctx);
         dwcp_comm_release(c->local);
     }

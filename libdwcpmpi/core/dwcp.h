@@ -75,6 +75,7 @@ struct dwcp_comm {
     unsigned coll_seq;       /* collectives started on this communicator (tags) */
     int nsites;              /* distinct sites among the ranks (0 = not computed yet) */
     unsigned cre_seq;        /* communicator-creation calls started on it (their tags) */
+    int ctx_release_late;    /* freed by the user while referenced: release ctx at the end */
 };
 
 /* ---- Requests ----------------------------------------------------------------------------- */

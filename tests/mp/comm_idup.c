@@ -128,6 +128,18 @@ int main(int argc, char **argv)
     MPI_Allreduce(&lrank, &rsum, 1, MPI_INT, MPI_SUM, extra);
     CHECK_EQ(rsum, lsize * (lsize - 1) / 2, "allreduce on idup'd local half");
 
+    /* 4. the parent may be freed while its idup is pending */
+    MPI_Comm tmp, child;
+    MPI_Comm_dup(MPI_COMM_WORLD, &tmp);
+    MPI_Comm_idup(tmp, &child, &r);
+    MPI_Comm_free(&tmp);
+    MPI_Comm_dup(MPI_COMM_WORLD, &tmp); /* must not reuse a context still in use */
+    MPI_Wait(&r, MPI_STATUS_IGNORE);
+    MPI_Comm pair[2] = {child, tmp};
+    crosstalk(pair, 2);
+    MPI_Comm_free(&child);
+    MPI_Comm_free(&tmp);
+
     for (i = 0; i < NDUP; i++) {
         MPI_Comm_free(&d[i]);
     }
