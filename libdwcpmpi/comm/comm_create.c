@@ -1,8 +1,8 @@
 /*
- * Communicator creation: context-id agreement, dup, split, create_group.
- *
- * The internal collectives here are simple (binomial reduce + broadcast over the member list,
- * on the parent's collective context) and used only at creation time.
+ * Communicator creation: the context-id pool, dup (blocking and the halves of a nonblocking
+ * one), split, create_group. Context ids are agreed by the engine in ctxid.c; the other
+ * internal collectives here (an allgather through rank 0) are simple and used only at creation
+ * time.
  */
 #include <stdlib.h>
 #include <string.h>
