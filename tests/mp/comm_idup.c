@@ -140,6 +140,28 @@ int main(int argc, char **argv)
     MPI_Comm_free(&child);
     MPI_Comm_free(&tmp);
 
+    /* 5. rounds of overlapping idups on WORLD, halves and parities in rank-dependent orders,
+     * a blocking dup of WORLD while they are pending, then the crosstalk check on all */
+    MPI_Comm par;
+    MPI_Comm_split(MPI_COMM_WORLD, rank / 2 % 2, rank, &par);
+    int it;
+    for (it = 0; it < 20; it++) {
+        MPI_Comm src[3] = {MPI_COMM_WORLD, half, par}, nd[4];
+        MPI_Request nq[3];
+        int o;
+        for (o = 0; o < 3; o++) {
+            int k = (o + rank + it) % 3;
+            MPI_Comm_idup(src[k], &nd[k], &nq[k]);
+        }
+        MPI_Comm_dup(MPI_COMM_WORLD, &nd[3]);
+        MPI_Waitall(3, nq, MPI_STATUSES_IGNORE);
+        crosstalk(nd, 4);
+        for (o = 0; o < 4; o++) {
+            MPI_Comm_free(&nd[o]);
+        }
+    }
+    MPI_Comm_free(&par);
+
     for (i = 0; i < NDUP; i++) {
         MPI_Comm_free(&d[i]);
     }
