@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dwcp.h"
+#include "dwcp_comm.h"
 
 static dwcp_group_t group_empty;
 
@@ -133,7 +133,6 @@ void dwcp_comm_release(dwcp_comm_t *c)
         c->handle != MPI_COMM_NULL) {
         dwcp_htab_remove(&dwcp_g.comms, c->handle);
     }
-    extern void dwcp_ctx_release(uint32_t ctx);
     if (c->ctx_release_late) {
         dwcp_ctx_release(c->ctx);
     }
@@ -174,6 +173,5 @@ void dwcp_comm_finalize(void)
     }
     dwcp_htab_fini(&dwcp_g.comms);
     dwcp_htab_fini(&dwcp_g.groups);
-    extern void dwcp_comm_hw_finalize(void);
     dwcp_comm_hw_finalize();
 }
