@@ -312,6 +312,9 @@ typedef struct MPI_Status {
 #define MPI_COMM_TYPE_SHARED 1
 /* DWCP: MPI_Comm_split_type by site. */
 #define DWCP_COMM_TYPE_SITE 2
+/* MPI-4.0: split by hardware resource (info key "mpi_hw_resource_type"). */
+#define MPI_COMM_TYPE_HW_UNGUIDED 3
+#define MPI_COMM_TYPE_HW_GUIDED 4
 
 #define MPI_COMBINER_NAMED 1
 #define MPI_COMBINER_DUP 2

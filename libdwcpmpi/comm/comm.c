@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dwcp.h"
+#include "dwcp_comm.h"
 
 static dwcp_group_t group_empty;
 
@@ -133,8 +133,10 @@ void dwcp_comm_release(dwcp_comm_t *c)
         c->handle != MPI_COMM_NULL) {
         dwcp_htab_remove(&dwcp_g.comms, c->handle);
     }
+    if (c->ctx_release_late) {
+        dwcp_ctx_release(c->ctx);
+    }
     if (c->local != NULL) {
-        extern void dwcp_ctx_release(uint32_t ctx);
         dwcp_ctx_release(c->local->ctx);
         dwcp_comm_release(c->local);
     }
@@ -171,4 +173,5 @@ void dwcp_comm_finalize(void)
     }
     dwcp_htab_fini(&dwcp_g.comms);
     dwcp_htab_fini(&dwcp_g.groups);
+    dwcp_comm_hw_finalize();
 }

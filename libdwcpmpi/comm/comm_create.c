@@ -1,8 +1,8 @@
 /*
- * Communicator creation: context-id agreement, dup, split, create_group.
- *
- * The internal collectives here are simple (binomial reduce + broadcast over the member list,
- * on the parent's collective context) and used only at creation time.
+ * Communicator creation: the context-id pool, dup (blocking and the halves of a nonblocking
+ * one), split, create_group. Context ids are agreed by the engine in ctxid.c; the other
+ * internal collectives here (an allgather through rank 0) are simple and used only at creation
+ * time.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -68,79 +68,6 @@ dwcs_status_t dwcp_comm_xrecv(dwcp_comm_t *c, uint32_t ctx, int src, int tag, vo
 #define xsend(c, dst, tag, buf, len) dwcp_comm_xsend((c), (c)->ctx + 1, (dst), (tag), (buf), (len))
 #define xrecv(c, src, tag, buf, len) dwcp_comm_xrecv((c), (c)->ctx + 1, (src), (tag), (buf), (len))
 
-dwcs_status_t dwcp_comm_allreduce_band(dwcp_comm_t *parent, const int *members, int nmembers,
-                                       int tag, uint32_t *words, int n)
-{
-    int me = -1, i, k;
-    size_t len = (size_t)n * sizeof(uint32_t);
-    dwcs_status_t st = DWCS_OK;
-    for (i = 0; i < nmembers; i++) {
-        if (members[i] == parent->rank) {
-            me = i;
-        }
-    }
-    if (me < 0) {
-        return DWCS_ERR_INVALID_PARAM;
-    }
-    uint32_t *tmp = malloc(len ? len : 1);
-    if (tmp == NULL) {
-        return DWCS_ERR_NO_MEMORY;
-    }
-    /* Binomial reduce to member 0. */
-    for (k = 1; k < nmembers && st == DWCS_OK; k <<= 1) {
-        if (me & k) {
-            st = xsend(parent, members[me - k], tag, words, len);
-            break;
-        }
-        if (me + k < nmembers) {
-            st = xrecv(parent, members[me + k], tag, tmp, len);
-            for (i = 0; i < n; i++) {
-                words[i] &= tmp[i];
-            }
-        }
-    }
-    /* Binomial broadcast from member 0. */
-    int mask = 1;
-    while (mask < nmembers) {
-        mask <<= 1;
-    }
-    for (k = mask >> 1; k >= 1 && st == DWCS_OK; k >>= 1) {
-        if (me % (2 * k) == k) {
-            st = xrecv(parent, members[me - k], tag, words, len);
-        } else if (me % (2 * k) == 0 && me + k < nmembers) {
-            st = xsend(parent, members[me + k], tag, words, len);
-        }
-    }
-    free(tmp);
-    return st;
-}
-
-dwcs_status_t dwcp_ctx_agree(dwcp_comm_t *parent, const int *members, int nmembers, int tag,
-                             uint32_t *ctx)
-{
-    uint32_t mask[DWCP_CTX_PAIRS / 32];
-    int i;
-    dwcp_ctx_pool_init();
-    memcpy(mask, ctx_free, sizeof(mask));
-    dwcs_status_t st = dwcp_comm_allreduce_band(parent, members, nmembers, tag, mask,
-                                                DWCP_CTX_PAIRS / 32);
-    if (st != DWCS_OK) {
-        return st;
-    }
-    for (i = 0; i < DWCP_CTX_PAIRS / 32; i++) {
-        if (mask[i] != 0) {
-            int bit = __builtin_ctz(mask[i]);
-            uint32_t pair = (uint32_t)(i * 32 + bit);
-            ctx_free[i] &= ~(1u << bit);
-            *ctx = pair * 2;
-            return DWCS_OK;
-        }
-    }
-    DWCS_ERROR("no free communicator context ids (%d communicators in use): free some",
-               DWCP_CTX_PAIRS);
-    return DWCS_ERR_OVERFLOW;
-}
-
 dwcs_status_t dwcp_comm_new(dwcp_comm_t *parent, dwcp_group_t *g, uint32_t ctx,
                             dwcp_comm_t **out)
 {
@@ -179,39 +106,59 @@ dwcs_status_t dwcp_comm_new(dwcp_comm_t *parent, dwcp_group_t *g, uint32_t ctx,
     return DWCS_OK;
 }
 
-static int *all_members(int n)
+/* Tags of the internal creation traffic (collective context, so they never meet user tags). */
+#define TAG_SPLIT 0x7ff00002
+
+dwcs_status_t dwcp_comm_dup_start(dwcp_comm_t *parent, dwcp_ctxop_t **opp)
 {
-    int *m = malloc((size_t)n * sizeof(int)), i;
-    for (i = 0; m != NULL && i < n; i++) {
-        m[i] = i;
+    int npairs = parent->remote != NULL ? 2 : 1, i;
+    dwcp_ctxop_t *op = dwcp_ctxop_for_comm(parent, npairs);
+    if (op == NULL) {
+        return DWCS_ERR_NO_MEMORY;
     }
-    return m;
+    for (i = 0; i < npairs; i++) {
+        dwcp_ctxop_use(op, i);
+    }
+    dwcs_status_t st = dwcp_ctxop_start(op);
+    if (st != DWCS_OK) {
+        dwcp_ctxop_free(op);
+        return st;
+    }
+    *opp = op;
+    return DWCS_OK;
 }
 
-/* Tags of the internal creation traffic (collective context, so they never meet user tags). */
-#define TAG_CTX 0x7ff00001
-#define TAG_SPLIT 0x7ff00002
+dwcs_status_t dwcp_comm_dup_finish(dwcp_comm_t *parent, dwcp_ctxop_t *op, dwcp_comm_t **out)
+{
+    dwcs_status_t st = dwcp_ctxop_status(op);
+    uint32_t ctx = (uint32_t)dwcp_ctxop_pair(op, 0) * 2;
+    *out = NULL;
+    if (st == DWCS_OK && parent->remote != NULL) {
+        uint32_t lctx = (uint32_t)dwcp_ctxop_pair(op, 1) * 2;
+        st = dwcp_intercomm_build(parent, parent->group, parent->remote, ctx, lctx, out);
+        if (st != DWCS_OK) {
+            dwcp_ctx_release(ctx);
+            dwcp_ctx_release(lctx);
+        }
+    } else if (st == DWCS_OK) {
+        st = dwcp_comm_new(parent, parent->group, ctx, out);
+        if (st != DWCS_OK) {
+            dwcp_ctx_release(ctx);
+        }
+    }
+    dwcp_ctxop_free(op);
+    return st;
+}
 
 dwcs_status_t dwcp_comm_dup(dwcp_comm_t *parent, dwcp_comm_t **out)
 {
-    uint32_t ctx;
-    if (parent->remote != NULL) {
-        return dwcp_intercomm_dup(parent, out);
-    }
-    int *m = all_members(parent->size);
-    if (m == NULL) {
-        return DWCS_ERR_NO_MEMORY;
-    }
-    dwcs_status_t st = dwcp_ctx_agree(parent, m, parent->size, TAG_CTX, &ctx);
-    free(m);
+    dwcp_ctxop_t *op;
+    dwcs_status_t st = dwcp_comm_dup_start(parent, &op);
     if (st != DWCS_OK) {
         return st;
     }
-    st = dwcp_comm_new(parent, parent->group, ctx, out);
-    if (st != DWCS_OK) {
-        dwcp_ctx_release(ctx);
-    }
-    return st;
+    dwcp_ctxop_wait(op);
+    return dwcp_comm_dup_finish(parent, op, out);
 }
 
 dwcs_status_t dwcp_comm_allgather_int(dwcp_comm_t *parent, const int *mine, int n, int *all)
@@ -264,15 +211,6 @@ dwcs_status_t dwcp_comm_split(dwcp_comm_t *parent, int color, int key, dwcp_comm
         st = dwcp_comm_allgather_int(parent, mine, 2, all);
     }
     if (st == DWCS_OK) {
-        /* Everyone agrees one context per color: run the agreement over all of parent with a
-         * bitmap AND; each color then takes a distinct pair from the common free set. */
-        uint32_t mask[DWCP_CTX_PAIRS / 32];
-        int *allm = all_members(n);
-        dwcp_ctx_pool_init();
-        memcpy(mask, ctx_free, sizeof(mask));
-        st = allm ? dwcp_comm_allreduce_band(parent, allm, n, TAG_CTX, mask, DWCP_CTX_PAIRS / 32)
-                  : DWCS_ERR_NO_MEMORY;
-        free(allm);
         /* Distinct colors in order of first appearance get consecutive free pairs. */
         int ncolors = 0, mycolor_idx = -1, j;
         for (i = 0; i < n && st == DWCS_OK; i++) {
@@ -292,21 +230,23 @@ dwcs_status_t dwcp_comm_split(dwcp_comm_t *parent, int color, int key, dwcp_comm
                 ncolors++;
             }
         }
-        /* Reserve ncolors pairs from the mask (all members do this identically). */
+        /* One fresh pair per color, agreed over all of parent. */
         uint32_t myctx = 0;
-        int taken = 0;
-        for (i = 0; i < DWCP_CTX_PAIRS && taken < ncolors && st == DWCS_OK; i++) {
-            if (mask[i / 32] & (1u << (i % 32))) {
-                if (taken == mycolor_idx) {
-                    myctx = (uint32_t)i * 2;
-                    ctx_free[i / 32] &= ~(1u << (i % 32));
+        if (st == DWCS_OK) {
+            dwcp_ctxop_t *op = dwcp_ctxop_for_comm(parent, ncolors);
+            if (op == NULL) {
+                st = DWCS_ERR_NO_MEMORY;
+            } else {
+                dwcp_ctxop_use(op, mycolor_idx);
+                st = dwcp_ctxop_start(op);
+                if (st == DWCS_OK) {
+                    st = dwcp_ctxop_wait(op);
                 }
-                taken++;
+                if (st == DWCS_OK && mycolor_idx >= 0) {
+                    myctx = (uint32_t)dwcp_ctxop_pair(op, mycolor_idx) * 2;
+                }
+                dwcp_ctxop_free(op);
             }
-        }
-        if (st == DWCS_OK && taken < ncolors) {
-            DWCS_ERROR("no free communicator context ids for MPI_Comm_split");
-            st = DWCS_ERR_OVERFLOW;
         }
         if (st == DWCS_OK && color != MPI_UNDEFINED) {
             for (i = 0; i < n; i++) {
@@ -361,7 +301,24 @@ dwcs_status_t dwcp_comm_create_group(dwcp_comm_t *parent, dwcp_group_t *g, int t
             return DWCS_ERR_INVALID_PARAM;
         }
     }
-    dwcs_status_t st = dwcp_ctx_agree(parent, members, g->size, tag, &ctx);
+    /* The seed depends on the group's first member so that create_group calls on disjoint
+     * groups with the same tag spread their retries differently. */
+    dwcp_ctxop_t *op = dwcp_ctxop_new(1, tag, parent->ctx ^ ((uint32_t)g->world[0] << 16));
+    dwcs_status_t st = op != NULL ? DWCS_OK : DWCS_ERR_NO_MEMORY;
+    if (st == DWCS_OK) {
+        st = dwcp_ctxop_tree(op, parent, members, g->size, DWCP_CTXOP_BOTH);
+    }
+    if (st == DWCS_OK) {
+        dwcp_ctxop_use(op, 0);
+        st = dwcp_ctxop_start(op);
+    }
+    if (st == DWCS_OK) {
+        st = dwcp_ctxop_wait(op);
+    }
+    if (st == DWCS_OK) {
+        ctx = (uint32_t)dwcp_ctxop_pair(op, 0) * 2;
+    }
+    dwcp_ctxop_free(op);
     free(members);
     if (st == DWCS_OK) {
         st = dwcp_comm_new(parent, g, ctx, out);

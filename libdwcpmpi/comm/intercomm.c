@@ -11,23 +11,6 @@
 #define TAG_ICC 0x7ff00010
 #define WORDS (DWCP_CTX_PAIRS / 32)
 
-/* Lowest pair set in @p mask and not equal to @p not_pair; -1 if none. */
-static int lowest_pair(const uint32_t *mask, int not_pair)
-{
-    int i;
-    for (i = 0; i < DWCP_CTX_PAIRS; i++) {
-        if ((mask[i / 32] & (1u << (i % 32))) && i != not_pair) {
-            return i;
-        }
-    }
-    return -1;
-}
-
-static void take_pair(int p)
-{
-    dwcp_ctx_free[p / 32] &= ~(1u << (p % 32));
-}
-
 /* Linear broadcast of @p len bytes from @p root over intracommunicator @p c (creation only). */
 static dwcs_status_t lbcast(dwcp_comm_t *c, int root, void *buf, size_t len)
 {
@@ -42,61 +25,6 @@ static dwcs_status_t lbcast(dwcp_comm_t *c, int root, void *buf, size_t len)
         return st;
     }
     return dwcp_comm_xrecv(c, c->ctx + 1, root, TAG_ICC, buf, len);
-}
-
-static int *all_ranks(int n)
-{
-    int *m = malloc((size_t)(n ? n : 1) * sizeof(int)), i;
-    for (i = 0; m != NULL && i < n; i++) {
-        m[i] = i;
-    }
-    return m;
-}
-
-/*
- * Agree on a context pair common to two groups. Within @p local every member ANDs its mask;
- * the leaders swap their group masks through @p send/@p recv callbacks over the bridge; the
- * local leader broadcasts the result. Also picks a second pair for the local hidden
- * communicator (from the local mask only). Returns the pairs in *inter_pair / *local_pair.
- */
-typedef dwcs_status_t (*swap_fn_t)(void *arg, const void *out, void *in, size_t len);
-
-static dwcs_status_t agree_two_groups(dwcp_comm_t *local, int leader, swap_fn_t swap, void *arg,
-                                      int *inter_pair, int *local_pair)
-{
-    uint32_t lmask[WORDS], rmask[WORDS];
-    int *m = all_ranks(local->size), i;
-    dwcs_status_t st;
-    if (m == NULL) {
-        return DWCS_ERR_NO_MEMORY;
-    }
-    dwcp_ctx_pool_init();
-    memcpy(lmask, dwcp_ctx_free, sizeof(lmask));
-    st = dwcp_comm_allreduce_band(local, m, local->size, TAG_ICC + 1, lmask, WORDS);
-    free(m);
-    int pair[2] = {-1, -1};
-    if (st == DWCS_OK && local->rank == leader) {
-        st = swap(arg, lmask, rmask, sizeof(lmask));
-        for (i = 0; i < WORDS; i++) {
-            rmask[i] &= lmask[i];
-        }
-        pair[0] = lowest_pair(rmask, -1);
-    }
-    if (st == DWCS_OK) {
-        st = lbcast(local, leader, pair, sizeof(int));
-    }
-    if (st == DWCS_OK) {
-        pair[1] = lowest_pair(lmask, pair[0]);
-        if (pair[0] < 0 || pair[1] < 0) {
-            DWCS_ERROR("no free communicator context ids for an intercommunicator");
-            return DWCS_ERR_OVERFLOW;
-        }
-        take_pair(pair[0]);
-        take_pair(pair[1]);
-        *inter_pair = pair[0];
-        *local_pair = pair[1];
-    }
-    return st;
 }
 
 typedef struct bridge {
@@ -176,17 +104,18 @@ static dwcs_status_t swap_groups(dwcp_comm_t *local, int leader, bridge_t *b,
     return st;
 }
 
-/* Build the intercommunicator object from agreed pairs and groups. */
-static dwcs_status_t build(dwcp_comm_t *parent, dwcp_group_t *lg, dwcp_group_t *rg,
-                           int inter_pair, int local_pair, dwcp_comm_t **out)
+dwcs_status_t dwcp_intercomm_build(dwcp_comm_t *parent, dwcp_group_t *lg, dwcp_group_t *rg,
+                                   uint32_t ctx, uint32_t lctx, dwcp_comm_t **out)
 {
     dwcp_comm_t *c, *l;
-    dwcs_status_t st = dwcp_comm_new(parent, lg, (uint32_t)inter_pair * 2, &c);
+    dwcs_status_t st = dwcp_comm_new(parent, lg, ctx, &c);
     if (st != DWCS_OK) {
         return st;
     }
-    st = dwcp_comm_new(parent, lg, (uint32_t)local_pair * 2, &l);
+    st = dwcp_comm_new(parent, lg, lctx, &l);
     if (st != DWCS_OK) {
+        dwcp_htab_remove(&dwcp_g.comms, c->handle);
+        c->handle = MPI_COMM_NULL;
         dwcp_comm_release(c);
         return st;
     }
@@ -195,8 +124,9 @@ static dwcs_status_t build(dwcp_comm_t *parent, dwcp_group_t *lg, dwcp_group_t *
     l->handle = MPI_COMM_NULL;
     c->local = l;
     c->remote = rg;
+    rg->refcount++;
     free(c->site_of);
-    c->site_of = malloc((size_t)rg->size * sizeof(int));
+    c->site_of = malloc((size_t)(rg->size ? rg->size : 1) * sizeof(int));
     if (c->site_of != NULL) {
         int i;
         for (i = 0; i < rg->size; i++) {
@@ -207,22 +137,66 @@ static dwcs_status_t build(dwcp_comm_t *parent, dwcp_group_t *lg, dwcp_group_t *
     return DWCS_OK;
 }
 
+/* Run an agreement to the end and return its pairs as context ids (both used by the caller). */
+static dwcs_status_t run_two(dwcp_ctxop_t *op, uint32_t *ctx, uint32_t *lctx)
+{
+    dwcp_ctxop_use(op, 0);
+    dwcp_ctxop_use(op, 1);
+    dwcs_status_t st = dwcp_ctxop_start(op);
+    if (st == DWCS_OK) {
+        st = dwcp_ctxop_wait(op);
+    }
+    if (st == DWCS_OK) {
+        *ctx = (uint32_t)dwcp_ctxop_pair(op, 0) * 2;
+        *lctx = (uint32_t)dwcp_ctxop_pair(op, 1) * 2;
+    }
+    return st;
+}
+
 dwcs_status_t dwcp_intercomm_create(dwcp_comm_t *local, int local_leader, dwcp_comm_t *peer,
                                     int remote_leader, int tag, dwcp_comm_t **out)
 {
     bridge_t b = {peer, peer ? peer->ctx : 0, remote_leader, tag};
     dwcp_group_t *rg = NULL;
-    int ip, lp;
-    dwcs_status_t st = swap_groups(local, local_leader, &b, &rg);
+    uint32_t ctx = 0, lctx = 0;
+    int *m = malloc((size_t)local->size * sizeof(int)), i, k = 1;
+    dwcs_status_t st = m != NULL ? swap_groups(local, local_leader, &b, &rg) : DWCS_ERR_NO_MEMORY;
+    dwcp_ctxop_t *op = NULL;
     if (st == DWCS_OK) {
-        st = agree_two_groups(local, local_leader, bridge_swap, &b, &ip, &lp);
+        /* Tree rooted at the leader; the leaders bridge over the peer communicator. Both sides
+         * derive the seed from the two groups' first members (symmetric). */
+        m[0] = local_leader;
+        for (i = 0; i < local->size; i++) {
+            if (i != local_leader) {
+                m[k++] = i;
+            }
+        }
+        uint32_t seed = (uint32_t)tag ^ (uint32_t)(local->group->world[0] ^ rg->world[0]) << 8;
+        op = dwcp_ctxop_new(2, dwcp_comm_next_tag(local), seed);
+        st = op != NULL ? DWCS_OK : DWCS_ERR_NO_MEMORY;
     }
     if (st == DWCS_OK) {
-        st = build(local, local->group, rg, ip, lp, out);
+        st = dwcp_ctxop_tree(op, local, m, local->size, DWCP_CTXOP_REDUCE);
     }
-    if (st != DWCS_OK) {
-        dwcp_group_release(rg);
+    if (st == DWCS_OK && local->rank == local_leader) {
+        st = dwcp_ctxop_bridge(op, peer, peer->ctx, remote_leader, tag);
     }
+    if (st == DWCS_OK) {
+        st = dwcp_ctxop_tree(op, local, m, local->size, DWCP_CTXOP_BCAST);
+    }
+    if (st == DWCS_OK) {
+        st = run_two(op, &ctx, &lctx);
+    }
+    dwcp_ctxop_free(op);
+    free(m);
+    if (st == DWCS_OK) {
+        st = dwcp_intercomm_build(local, local->group, rg, ctx, lctx, out);
+        if (st != DWCS_OK) {
+            dwcp_ctx_release(ctx);
+            dwcp_ctx_release(lctx);
+        }
+    }
+    dwcp_group_release(rg);
     return st;
 }
 
@@ -262,36 +236,29 @@ dwcs_status_t dwcp_intercomm_merge(dwcp_comm_t *inter, int high, dwcp_comm_t **o
     for (i = 0; i < second->size; i++) {
         w[k++] = second->world[i];
     }
-    int ip, lp;
-    st = agree_two_groups(l, 0, bridge_swap, &b, &ip, &lp);
+    dwcp_ctxop_t *op = dwcp_ctxop_for_comm(inter, 1);
+    st = op != NULL ? DWCS_OK : DWCS_ERR_NO_MEMORY;
     if (st == DWCS_OK) {
-        dwcp_ctx_release((uint32_t)lp * 2); /* only one pair is needed for an intracomm */
+        dwcp_ctxop_use(op, 0);
+        st = dwcp_ctxop_start(op);
+    }
+    if (st == DWCS_OK) {
+        st = dwcp_ctxop_wait(op);
+    }
+    if (st == DWCS_OK) {
+        uint32_t ctx = (uint32_t)dwcp_ctxop_pair(op, 0) * 2;
         dwcp_group_t *g = dwcp_group_create(n, w);
         if (g == NULL) {
             st = DWCS_ERR_NO_MEMORY;
         } else {
-            st = dwcp_comm_new(inter, g, (uint32_t)ip * 2, out);
+            st = dwcp_comm_new(inter, g, ctx, out);
             dwcp_group_release(g);
         }
+        if (st != DWCS_OK) {
+            dwcp_ctx_release(ctx);
+        }
     }
+    dwcp_ctxop_free(op);
     free(w);
-    return st;
-}
-
-dwcs_status_t dwcp_intercomm_dup(dwcp_comm_t *inter, dwcp_comm_t **out)
-{
-    bridge_t b = {inter, inter->ctx + 1, 0, TAG_ICC + 3};
-    int ip, lp;
-    dwcs_status_t st = agree_two_groups(inter->local, 0, bridge_swap, &b, &ip, &lp);
-    if (st != DWCS_OK) {
-        return st;
-    }
-    inter->remote->refcount++;
-    st = build(inter, inter->group, inter->remote, ip, lp, out);
-    if (st != DWCS_OK) {
-        dwcp_group_release(inter->remote);
-        dwcp_ctx_release((uint32_t)ip * 2);
-        dwcp_ctx_release((uint32_t)lp * 2);
-    }
     return st;
 }

@@ -74,6 +74,8 @@ struct dwcp_comm {
     int *site_of;            /* site index of each local rank (NULL until computed) */
     unsigned coll_seq;       /* collectives started on this communicator (tags) */
     int nsites;              /* distinct sites among the ranks (0 = not computed yet) */
+    unsigned cre_seq;        /* communicator-creation calls started on it (their tags) */
+    int ctx_release_late;    /* freed by the user while referenced: release ctx at the end */
 };
 
 /* ---- Requests ----------------------------------------------------------------------------- */
