@@ -192,11 +192,9 @@ static void do_data_op(dwcp_win_t *w, const dwct_hdr_t *hdr, const void *data)
             }
             return;
         }
-        if (wi->npieces == 1) { /* straight from window memory: no copy */
-            reply(w, hdr->crank, DWCP_RMA_R_DATA, 0, hdr->sreq, NULL,
-                  (void *)(tbase + (uintptr_t)pc[0].off), (size_t)wi->total);
-            return;
-        }
+        /* Always a copy: a large reply may be read (rendezvous) after this handler returns,
+         * and by then a COMPLETE or UNLOCK from the origin behind this GET may have let the
+         * target (or another origin) change the window (MPICH test rma/at_complete). */
         char *out = malloc(wi->total ? wi->total : 1);
         if (out == NULL) {
             reply(w, hdr->crank, DWCP_RMA_R_DATA, MPI_ERR_NO_MEM, hdr->sreq, NULL, NULL, 0);

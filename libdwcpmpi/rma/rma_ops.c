@@ -336,8 +336,10 @@ static int rdma_start(dwcp_win_t *w, int opcode, const void *obuf, size_t ocount
     w->pending++;
     w->tpending[target]++;
     dwcs_status_t st;
+    /* gets too: Win_complete / unlock flush them before telling the target, which may then
+     * change its memory (the get must have read it by then) */
+    dwcp_rma_ucx_mark(w, target);
     if (put) {
-        dwcp_rma_ucx_mark(w, target);
         st = dwct_ucx_ops.put(dwcp_g.iface_ucx, world, lbuf, bytes, raddr, rk, &o->comp);
     } else {
         st = dwct_ucx_ops.get(dwcp_g.iface_ucx, world, lbuf, bytes, raddr, rk, &o->comp);
