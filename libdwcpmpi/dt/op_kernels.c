@@ -29,6 +29,10 @@ enum {
 static const struct {
     unsigned char ctype, cat;
 } tmap[DWCP_DT_NUM_BUILTIN] = {
+    /* MPI_CHAR: the standard lists it with no reduction (it is text), but MPICH and Open MPI
+     * accept it as a C integer, and portable programs (MPICH's test suite: rma/fetch_and_op_char,
+     * rma/large_acc_flush_local) reduce and accumulate on it; treated as plain C char. */
+    [1] = {(char)-1 < 0 ? T_I8 : T_U8, C_CINT},
     [2] = {T_I8, C_CINT},
     [3] = {T_U8, C_CINT},
     [4] = {T_U8, C_BYTE},
