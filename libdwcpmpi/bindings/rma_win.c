@@ -98,7 +98,11 @@ int PMPI_Win_shared_query(MPI_Win win, int rank, MPI_Aint *size, int *disp_unit,
     }
     *size = w->rsize[rank];
     *disp_unit = w->rdisp[rank];
-    *(void **)baseptr = w->shm != NULL ? (char *)w->shm + w->shm_off[rank] : NULL;
+    /* A rank that contributed no memory has no segment: NULL (MPI-4.0 11.2.3; MPICH and
+     * its test rma/win_shared_noncontig_put rely on it), not an address inside another's. */
+    *(void **)baseptr = w->shm != NULL && w->rsize[rank] > 0
+                            ? (char *)w->shm + w->shm_off[rank]
+                            : NULL;
     return MPI_SUCCESS;
 }
 DWCP_WEAK(Win_shared_query)
