@@ -245,6 +245,27 @@ int PMPI_Win_get_info(MPI_Win win, MPI_Info *info_used)
     if (d == NULL) {
         return dwcp_err_win(win, MPI_ERR_NO_MEM, fn, "no memory");
     }
+    /* The window hints the standard defines (MPI-3.1 11.2.1), with their defaults when the
+     * user set none: the values the window works under (it honours every setting). */
+    static const char *const defaults[][2] = {
+        {"no_locks", "false"},
+        {"accumulate_ordering", "rar,raw,war,waw"},
+        {"accumulate_ops", "same_op_no_op"},
+        {"same_size", "false"},
+        {"same_disp_unit", "false"},
+        {"alloc_shared_noncontig", "false"},
+    };
+    size_t k;
+    for (k = 0; k < sizeof(defaults) / sizeof(defaults[0]); k++) {
+        if (k == 5 && w->flavor != MPI_WIN_FLAVOR_SHARED) {
+            continue;
+        }
+        if (dwcp_info_lookup(d, defaults[k][0]) == NULL &&
+            dwcp_info_set(d, defaults[k][0], defaults[k][1]) != DWCS_OK) {
+            dwcp_info_destroy(d);
+            return dwcp_err_win(win, MPI_ERR_NO_MEM, fn, "no memory");
+        }
+    }
     *info_used = d->handle;
     return MPI_SUCCESS;
 }
