@@ -31,8 +31,11 @@ typedef struct stash {
 typedef struct rpeer {
     uint64_t send_seq;   /* next request sequence number to this process */
     uint64_t recv_seq;   /* next request sequence number expected from it */
-    int busy;            /* a request's payload is being fetched */
+    int busy;            /* a request's payload is being fetched, or the stream waits */
     stash_t *head;       /* early requests, sorted by seq */
+    int zc_out;          /* replies to it sent straight from window memory, not yet done */
+    int deferred;        /* an UNLOCK/COMPLETE from it waits for zc_out == 0 (in dhdr) */
+    dwct_hdr_t dhdr;
 } rpeer_t;
 
 static rpeer_t *rpeers;
@@ -48,6 +51,7 @@ typedef struct rfetch {
 typedef struct rsend {
     dwct_comp_t comp;
     void *buf;
+    int zc_src;          /* >= 0: a zero-copy reply to this process (rpeer.zc_out) */
 } rsend_t;
 
 static int handle_request(const dwct_hdr_t *hdr, const void *data);
@@ -89,14 +93,25 @@ dwcs_status_t dwcp_rma_send(dwcp_win_t *w, int target, int opcode, int tag, uint
 static void rsend_done(dwct_comp_t *c, dwcs_status_t st)
 {
     rsend_t *r = (rsend_t *)c;
+    int src = r->zc_src;
     (void)st;
     free(r->buf);
     free(r);
+    if (src >= 0 && --rpeers[src].zc_out == 0 && rpeers[src].deferred) {
+        /* the origin's UNLOCK/COMPLETE waited for this data to leave: run it now */
+        rpeer_t *rp = &rpeers[src];
+        rp->deferred = 0;
+        rp->busy = 0;
+        if (handle_request(&rp->dhdr, NULL)) {
+            rp->recv_seq++;
+        }
+        drain(src);
+    }
 }
 
 /* Send a reply; @p buf (malloc'd, may be NULL) is freed once sent. */
-static void reply(dwcp_win_t *w, int rank, int opcode, int err, uint64_t cookie, void *buf,
-                  const void *data, size_t len)
+static void reply_zc(dwcp_win_t *w, int rank, int opcode, int err, uint64_t cookie, void *buf,
+                     const void *data, size_t len, int zc_src)
 {
     rsend_t *r = calloc(1, sizeof(*r));
     if (r == NULL) {
@@ -106,11 +121,21 @@ static void reply(dwcp_win_t *w, int rank, int opcode, int err, uint64_t cookie,
     }
     r->comp.cb = rsend_done;
     r->buf = buf;
+    r->zc_src = zc_src;
+    if (zc_src >= 0) {
+        rpeers[zc_src].zc_out++;
+    }
     struct iovec iov = {(void *)data, len};
     dwcs_status_t st = dwcp_rma_send(w, rank, opcode, err, cookie, &iov, 1, len, &r->comp);
     if (st != DWCS_INPROGRESS) {
         rsend_done(&r->comp, st);
     }
+}
+
+static void reply(dwcp_win_t *w, int rank, int opcode, int err, uint64_t cookie, void *buf,
+                  const void *data, size_t len)
+{
+    reply_zc(w, rank, opcode, err, cookie, buf, data, len, -1);
 }
 
 int dwcp_rma_send_ctrl(dwcp_win_t *w, int target, int opcode, int tag)
@@ -121,6 +146,7 @@ int dwcp_rma_send_ctrl(dwcp_win_t *w, int target, int opcode, int tag)
         return MPI_ERR_NO_MEM;
     }
     r->comp.cb = rsend_done;
+    r->zc_src = -1;
     dwcs_status_t st = dwcp_rma_send(w, target, opcode, tag, 0, NULL, 0, 0, &r->comp);
     if (st != DWCS_INPROGRESS) {
         rsend_done(&r->comp, st);
@@ -203,9 +229,15 @@ static void do_data_op(dwcp_win_t *w, const dwct_hdr_t *hdr, const void *data)
             }
             return;
         }
-        /* Always a copy: a large reply may be read (rendezvous) after this handler returns,
-         * and by then a COMPLETE or UNLOCK from the origin behind this GET may have let the
-         * target (or another origin) change the window (MPICH test rma/at_complete). */
+        if (wi->npieces == 1) {
+            /* Straight from window memory, no copy. A large reply may be read (rendezvous)
+             * after this handler returns, so the origin's next UNLOCK or COMPLETE waits until
+             * it has left (see defer_release): until then neither this process nor another
+             * origin may change the window (MPICH test rma/at_complete). */
+            reply_zc(w, hdr->crank, DWCP_RMA_R_DATA, 0, hdr->sreq, NULL,
+                     (void *)(tbase + (uintptr_t)pc[0].off), (size_t)wi->total, (int)hdr->src);
+            return;
+        }
         char *out = malloc(wi->total ? wi->total : 1);
         if (out == NULL) {
             reply(w, hdr->crank, DWCP_RMA_R_DATA, MPI_ERR_NO_MEM, hdr->sreq, NULL, NULL, 0);
@@ -355,6 +387,23 @@ void dwcp_rma_lock_grant(dwcp_win_t *w)
     }
 }
 
+/*
+ * An UNLOCK or COMPLETE ends the origin's right to the window; while zero-copy replies to it
+ * are still being sent from window memory, hold it (and the origin's stream) back.
+ * Returns 1 when deferred.
+ */
+static int defer_release(const dwct_hdr_t *hdr)
+{
+    rpeer_t *rp = &rpeers[hdr->src];
+    if (rp->zc_out == 0) {
+        return 0;
+    }
+    rp->deferred = 1;
+    rp->dhdr = *hdr;
+    rp->busy = 1;
+    return 1;
+}
+
 /* Apply one in-order request. Returns 1 when done, 0 when the stream must wait (lock). */
 static int handle_request(const dwct_hdr_t *hdr, const void *data)
 {
@@ -380,6 +429,9 @@ static int handle_request(const dwct_hdr_t *hdr, const void *data)
         return 1;
     case DWCP_RMA_LOCK: return do_lock(w, hdr->crank, (int)hdr->src, hdr->tag);
     case DWCP_RMA_UNLOCK:
+        if (defer_release(hdr)) {
+            return 0;
+        }
         if (hdr->tag == MPI_LOCK_EXCLUSIVE) {
             w->lock_excl = 0;
         } else if (hdr->tag == MPI_LOCK_SHARED && w->lock_shared > 0) {
@@ -392,7 +444,12 @@ static int handle_request(const dwct_hdr_t *hdr, const void *data)
         return 1;
     case DWCP_RMA_FLUSH: reply(w, hdr->crank, DWCP_RMA_R_ACK, 0, 0, NULL, NULL, 0); return 1;
     case DWCP_RMA_POST: w->post_recv[hdr->crank]++; return 1;
-    case DWCP_RMA_COMPLETE: w->complete_recv++; return 1;
+    case DWCP_RMA_COMPLETE:
+        if (defer_release(hdr)) {
+            return 0;
+        }
+        w->complete_recv++;
+        return 1;
     default:
         DWCS_ERROR("RMA: unknown operation %u from rank %u", hdr->aux, hdr->src);
         return 1;
