@@ -11,6 +11,11 @@
  * handles them strictly in that order, stashing early ones. A request whose payload must be
  * fetched (rendezvous) blocks later requests from the same origin until the fetch completes.
  * Replies (data, acks, grants) are not ordered: each is matched by its cookie or counter.
+ *
+ * A contiguous GET is answered straight from window memory (no copy). Such a reply may still
+ * be read by the transport after its handler returned, so an UNLOCK or COMPLETE from the same
+ * origin is held back (with the rest of that origin's stream) until those replies have left:
+ * only then may the target or another origin change the memory.
  */
 #include <stdlib.h>
 #include <string.h>
