@@ -98,7 +98,11 @@ int PMPI_Win_shared_query(MPI_Win win, int rank, MPI_Aint *size, int *disp_unit,
     }
     *size = w->rsize[rank];
     *disp_unit = w->rdisp[rank];
-    *(void **)baseptr = w->shm != NULL ? (char *)w->shm + w->shm_off[rank] : NULL;
+    /* A rank that contributed no memory has no segment: NULL (MPI-4.0 11.2.3; MPICH and
+     * its test rma/win_shared_noncontig_put rely on it), not an address inside another's. */
+    *(void **)baseptr = w->shm != NULL && w->rsize[rank] > 0
+                            ? (char *)w->shm + w->shm_off[rank]
+                            : NULL;
     return MPI_SUCCESS;
 }
 DWCP_WEAK(Win_shared_query)
@@ -240,6 +244,27 @@ int PMPI_Win_get_info(MPI_Win win, MPI_Info *info_used)
     dwcp_info_t *d = dwcp_info_clone(w->info);
     if (d == NULL) {
         return dwcp_err_win(win, MPI_ERR_NO_MEM, fn, "no memory");
+    }
+    /* The window hints the standard defines (MPI-3.1 11.2.1), with their defaults when the
+     * user set none: the values the window works under (it honours every setting). */
+    static const char *const defaults[][2] = {
+        {"no_locks", "false"},
+        {"accumulate_ordering", "rar,raw,war,waw"},
+        {"accumulate_ops", "same_op_no_op"},
+        {"same_size", "false"},
+        {"same_disp_unit", "false"},
+        {"alloc_shared_noncontig", "false"},
+    };
+    size_t k;
+    for (k = 0; k < sizeof(defaults) / sizeof(defaults[0]); k++) {
+        if (k == 5 && w->flavor != MPI_WIN_FLAVOR_SHARED) {
+            continue;
+        }
+        if (dwcp_info_lookup(d, defaults[k][0]) == NULL &&
+            dwcp_info_set(d, defaults[k][0], defaults[k][1]) != DWCS_OK) {
+            dwcp_info_destroy(d);
+            return dwcp_err_win(win, MPI_ERR_NO_MEM, fn, "no memory");
+        }
     }
     *info_used = d->handle;
     return MPI_SUCCESS;

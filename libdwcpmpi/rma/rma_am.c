@@ -11,6 +11,11 @@
  * handles them strictly in that order, stashing early ones. A request whose payload must be
  * fetched (rendezvous) blocks later requests from the same origin until the fetch completes.
  * Replies (data, acks, grants) are not ordered: each is matched by its cookie or counter.
+ *
+ * A contiguous GET is answered straight from window memory (no copy). Such a reply may still
+ * be read by the transport after its handler returned, so an UNLOCK or COMPLETE from the same
+ * origin is held back (with the rest of that origin's stream) until those replies have left:
+ * only then may the target or another origin change the memory.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +36,11 @@ typedef struct stash {
 typedef struct rpeer {
     uint64_t send_seq;   /* next request sequence number to this process */
     uint64_t recv_seq;   /* next request sequence number expected from it */
-    int busy;            /* a request's payload is being fetched */
+    int busy;            /* a request's payload is being fetched, or the stream waits */
     stash_t *head;       /* early requests, sorted by seq */
+    int zc_out;          /* replies to it sent straight from window memory, not yet done */
+    int deferred;        /* an UNLOCK/COMPLETE from it waits for zc_out == 0 (in dhdr) */
+    dwct_hdr_t dhdr;
 } rpeer_t;
 
 static rpeer_t *rpeers;
@@ -48,6 +56,7 @@ typedef struct rfetch {
 typedef struct rsend {
     dwct_comp_t comp;
     void *buf;
+    int zc_src;          /* >= 0: a zero-copy reply to this process (rpeer.zc_out) */
 } rsend_t;
 
 static int handle_request(const dwct_hdr_t *hdr, const void *data);
@@ -89,14 +98,25 @@ dwcs_status_t dwcp_rma_send(dwcp_win_t *w, int target, int opcode, int tag, uint
 static void rsend_done(dwct_comp_t *c, dwcs_status_t st)
 {
     rsend_t *r = (rsend_t *)c;
+    int src = r->zc_src;
     (void)st;
     free(r->buf);
     free(r);
+    if (src >= 0 && --rpeers[src].zc_out == 0 && rpeers[src].deferred) {
+        /* the origin's UNLOCK/COMPLETE waited for this data to leave: run it now */
+        rpeer_t *rp = &rpeers[src];
+        rp->deferred = 0;
+        rp->busy = 0;
+        if (handle_request(&rp->dhdr, NULL)) {
+            rp->recv_seq++;
+        }
+        drain(src);
+    }
 }
 
 /* Send a reply; @p buf (malloc'd, may be NULL) is freed once sent. */
-static void reply(dwcp_win_t *w, int rank, int opcode, int err, uint64_t cookie, void *buf,
-                  const void *data, size_t len)
+static void reply_zc(dwcp_win_t *w, int rank, int opcode, int err, uint64_t cookie, void *buf,
+                     const void *data, size_t len, int zc_src)
 {
     rsend_t *r = calloc(1, sizeof(*r));
     if (r == NULL) {
@@ -106,11 +126,21 @@ static void reply(dwcp_win_t *w, int rank, int opcode, int err, uint64_t cookie,
     }
     r->comp.cb = rsend_done;
     r->buf = buf;
+    r->zc_src = zc_src;
+    if (zc_src >= 0) {
+        rpeers[zc_src].zc_out++;
+    }
     struct iovec iov = {(void *)data, len};
     dwcs_status_t st = dwcp_rma_send(w, rank, opcode, err, cookie, &iov, 1, len, &r->comp);
     if (st != DWCS_INPROGRESS) {
         rsend_done(&r->comp, st);
     }
+}
+
+static void reply(dwcp_win_t *w, int rank, int opcode, int err, uint64_t cookie, void *buf,
+                  const void *data, size_t len)
+{
+    reply_zc(w, rank, opcode, err, cookie, buf, data, len, -1);
 }
 
 int dwcp_rma_send_ctrl(dwcp_win_t *w, int target, int opcode, int tag)
@@ -121,6 +151,7 @@ int dwcp_rma_send_ctrl(dwcp_win_t *w, int target, int opcode, int tag)
         return MPI_ERR_NO_MEM;
     }
     r->comp.cb = rsend_done;
+    r->zc_src = -1;
     dwcs_status_t st = dwcp_rma_send(w, target, opcode, tag, 0, NULL, 0, 0, &r->comp);
     if (st != DWCS_INPROGRESS) {
         rsend_done(&r->comp, st);
@@ -134,13 +165,24 @@ int dwcp_rma_send_ctrl(dwcp_win_t *w, int target, int opcode, int tag)
 static int in_window(dwcp_win_t *w, uintptr_t addr, size_t len)
 {
     if (w->flavor == MPI_WIN_FLAVOR_DYNAMIC) {
-        dwcp_rma_region_t *r;
-        for (r = w->regions; r != NULL; r = r->next) {
-            if (addr >= r->base && addr + len <= r->base + r->len) {
-                return 1;
+        /* The range may span adjacent attached regions (MPICH test
+         * rma/win_dynamic_rma_flush_get attaches two halves of one array and accesses both):
+         * covered if each byte is in some region. Bounded: each step moves past one region. */
+        uintptr_t end = addr + len;
+        int steps = 0;
+        while (addr < end) {
+            dwcp_rma_region_t *r;
+            for (r = w->regions; r != NULL; r = r->next) {
+                if (addr >= r->base && addr < r->base + r->len) {
+                    break;
+                }
             }
+            if (r == NULL || ++steps > 1000000) {
+                return 0;
+            }
+            addr = r->base + r->len;
         }
-        return 0;
+        return 1;
     }
     uintptr_t b = (uintptr_t)w->base;
     return addr >= b && addr + len <= b + (uintptr_t)w->size;
@@ -192,9 +234,13 @@ static void do_data_op(dwcp_win_t *w, const dwct_hdr_t *hdr, const void *data)
             }
             return;
         }
-        if (wi->npieces == 1) { /* straight from window memory: no copy */
-            reply(w, hdr->crank, DWCP_RMA_R_DATA, 0, hdr->sreq, NULL,
-                  (void *)(tbase + (uintptr_t)pc[0].off), (size_t)wi->total);
+        if (wi->npieces == 1) {
+            /* Straight from window memory, no copy. A large reply may be read (rendezvous)
+             * after this handler returns, so the origin's next UNLOCK or COMPLETE waits until
+             * it has left (see defer_release): until then neither this process nor another
+             * origin may change the window (MPICH test rma/at_complete). */
+            reply_zc(w, hdr->crank, DWCP_RMA_R_DATA, 0, hdr->sreq, NULL,
+                     (void *)(tbase + (uintptr_t)pc[0].off), (size_t)wi->total, (int)hdr->src);
             return;
         }
         char *out = malloc(wi->total ? wi->total : 1);
@@ -346,6 +392,23 @@ void dwcp_rma_lock_grant(dwcp_win_t *w)
     }
 }
 
+/*
+ * An UNLOCK or COMPLETE ends the origin's right to the window; while zero-copy replies to it
+ * are still being sent from window memory, hold it (and the origin's stream) back.
+ * Returns 1 when deferred.
+ */
+static int defer_release(const dwct_hdr_t *hdr)
+{
+    rpeer_t *rp = &rpeers[hdr->src];
+    if (rp->zc_out == 0) {
+        return 0;
+    }
+    rp->deferred = 1;
+    rp->dhdr = *hdr;
+    rp->busy = 1;
+    return 1;
+}
+
 /* Apply one in-order request. Returns 1 when done, 0 when the stream must wait (lock). */
 static int handle_request(const dwct_hdr_t *hdr, const void *data)
 {
@@ -371,6 +434,9 @@ static int handle_request(const dwct_hdr_t *hdr, const void *data)
         return 1;
     case DWCP_RMA_LOCK: return do_lock(w, hdr->crank, (int)hdr->src, hdr->tag);
     case DWCP_RMA_UNLOCK:
+        if (defer_release(hdr)) {
+            return 0;
+        }
         if (hdr->tag == MPI_LOCK_EXCLUSIVE) {
             w->lock_excl = 0;
         } else if (hdr->tag == MPI_LOCK_SHARED && w->lock_shared > 0) {
@@ -383,7 +449,12 @@ static int handle_request(const dwct_hdr_t *hdr, const void *data)
         return 1;
     case DWCP_RMA_FLUSH: reply(w, hdr->crank, DWCP_RMA_R_ACK, 0, 0, NULL, NULL, 0); return 1;
     case DWCP_RMA_POST: w->post_recv[hdr->crank]++; return 1;
-    case DWCP_RMA_COMPLETE: w->complete_recv++; return 1;
+    case DWCP_RMA_COMPLETE:
+        if (defer_release(hdr)) {
+            return 0;
+        }
+        w->complete_recv++;
+        return 1;
     default:
         DWCS_ERROR("RMA: unknown operation %u from rank %u", hdr->aux, hdr->src);
         return 1;

@@ -290,6 +290,17 @@ int dwcp_rma_am_start(dwcp_win_t *w, int opcode, const void *obuf, size_t ocount
     return MPI_SUCCESS;
 }
 
+/* Bytes from which direct RMA is worth waiting for a pending lock grant. */
+static size_t grant_min(void)
+{
+    static long v = -1;
+    if (v < 0) {
+        const char *e = getenv("DWCP_RMA_RDMA_GRANT_MIN");
+        v = e != NULL && atol(e) >= 0 ? atol(e) : 256 * 1024;
+    }
+    return (size_t)v;
+}
+
 /*
  * Large contiguous put/get to a peer reached over UCX: straight to its memory (rma_ucx.c).
  * Sets *taken when the operation went this way (rc then tells how it started).
@@ -312,7 +323,14 @@ static int rdma_start(dwcp_win_t *w, int opcode, const void *obuf, size_t ocount
         return MPI_SUCCESS;
     }
     if (w->grant_wait[target] > 0) {
-        /* a lazily requested lock: RDMA bypasses the target's ordering, so hold it first */
+        /* A lazily requested lock not granted yet: RDMA must wait for the grant (it bypasses
+         * the target's ordering), a round trip an active message queued right behind the lock
+         * request does not pay. That wins below grant_min() bytes; above, RDMA's bandwidth
+         * does (lock/put/unlock to a busy local peer: 64 KiB 134 us AM vs 332 us RDMA,
+         * 1 MiB 1.6 ms AM vs 0.3 ms RDMA). */
+        if (bytes < grant_min()) {
+            return MPI_SUCCESS;
+        }
         int rc = dwcp_rma_wait_le(&w->grant_wait[target], 0, "waiting for a lock");
         if (rc != MPI_SUCCESS) {
             *taken = 1;
@@ -336,8 +354,10 @@ static int rdma_start(dwcp_win_t *w, int opcode, const void *obuf, size_t ocount
     w->pending++;
     w->tpending[target]++;
     dwcs_status_t st;
+    /* gets too: Win_complete / unlock flush them before telling the target, which may then
+     * change its memory (the get must have read it by then) */
+    dwcp_rma_ucx_mark(w, target);
     if (put) {
-        dwcp_rma_ucx_mark(w, target);
         st = dwct_ucx_ops.put(dwcp_g.iface_ucx, world, lbuf, bytes, raddr, rk, &o->comp);
     } else {
         st = dwct_ucx_ops.get(dwcp_g.iface_ucx, world, lbuf, bytes, raddr, rk, &o->comp);

@@ -139,7 +139,8 @@ int dwcp_rma_fence(dwcp_win_t *w, int assert)
  * target handles one origin's frames in order and holds back everything behind a lock request
  * it cannot grant yet, so nothing is applied before the lock is held. Only a lock on one's own
  * window waits for the grant here (the caller may then load and store its memory directly).
- * Direct UCX RMA waits for the grant too (it bypasses the target's ordering).
+ * Direct UCX RMA waits for the grant (it bypasses the target ordering) only for large
+ * transfers; smaller ones go as active messages behind the lock request (rma_ops.c).
  * DWCP_RMA_EAGER_LOCK=1 makes every lock wait for its grant (for comparisons).
  */
 int dwcp_rma_lock(dwcp_win_t *w, int type, int target, int assert)
