@@ -17,7 +17,15 @@
  *                  extra runs inside it); window mode drops iterations that
  *                  some rank started late (iters_late);
  *   lat_us_avg     mean over ranks of each rank's mean sample (OSU's figure
- *                  in barrier mode).
+ *                  in barrier mode);
+ *   lat_us_loop    what the call adds to a loop of barriers: rank 0's wall time
+ *                  per iteration of {MPI_Barrier; call} minus that of
+ *                  {MPI_Barrier} alone, median over alternating blocks. Needs no
+ *                  common clock and no free cores, and no rank can finish
+ *                  "early": the next barrier waits for every rank's call. The
+ *                  per-call samples above, in barrier mode, depend on the order
+ *                  in which the library's barrier releases the ranks (a root
+ *                  released first makes a bcast look free).
  */
 #include "wanbench.h"
 
@@ -159,6 +167,38 @@ static long wb_coll_window_loop(wb_coll_t *c, double em, double off, long reps, 
     return nlate;
 }
 
+/*
+ * lat_us_loop: nb alternating blocks of k iterations of {barrier; op} and of
+ * {barrier}, each closed by a barrier and timed on rank 0; the figure is the
+ * median over blocks of the per-iteration difference.
+ */
+static double wb_coll_loop_cost(wb_coll_t *c, long reps)
+{
+    enum { NB = 8 };
+    long k = reps / (2 * NB);
+    double d[NB];
+    if (k < 4) {
+        k = 4;
+    }
+    for (int b = 0; b < NB; b++) {
+        MPI_Barrier(MPI_COMM_WORLD);
+        double t0 = wb_now();
+        for (long i = 0; i < k; i++) {
+            MPI_Barrier(MPI_COMM_WORLD);
+            wb_coll_op(c);
+        }
+        MPI_Barrier(MPI_COMM_WORLD);
+        double t1 = wb_now();
+        for (long i = 0; i < k; i++) {
+            MPI_Barrier(MPI_COMM_WORLD);
+        }
+        MPI_Barrier(MPI_COMM_WORLD);
+        double t2 = wb_now();
+        d[b] = ((t1 - t0) - (t2 - t1)) / (double)k;
+    }
+    return wb_median(d, NB);
+}
+
 static void wb_coll_size(const wb_opts_t *o, wb_coll_t *c, double off)
 {
     wb_watchdog_arm(o, c->is_allreduce ? "allreduce" : "bcast", c->size);
@@ -227,6 +267,7 @@ static void wb_coll_size(const wb_opts_t *o, wb_coll_t *c, double off)
             memset(ml, 0, (size_t)reps * sizeof(*ml));
         }
     }
+    double loop = wb_coll_loop_cost(c, reps);
     double sum = 0;
     for (long i = 0; i < reps; i++) {
         sum += s[i];
@@ -255,6 +296,7 @@ static void wb_coll_size(const wb_opts_t *o, wb_coll_t *c, double off)
         wb_report(c->size, "lat_us_min", st.min);
         wb_report(c->size, "lat_us_p90", st.p90);
         wb_report(c->size, "lat_us_avg", msum / c->nprocs * 1e6);
+        wb_report(c->size, "lat_us_loop", loop * 1e6);
         wb_report(c->size, "iters", (double)reps);
         wb_report(c->size, "iters_late", (double)(window ? nlate : all_late));
         wb_report(c->size, "sync_window", window);
