@@ -3,9 +3,12 @@
  * root 0) on all ranks.
  *
  * Timed loop (--coll-sync):
- *   auto     (default) window, but when more than half of the iterations
- *            started late on some rank (more ranks than free cores), the
- *            loop is run again in barrier mode; sync_window tells which;
+ *   auto     (default) barrier when some host runs more ranks than it has
+ *            online cores (busy-waiting ranks would steal the cores of the
+ *            ones working; decided before any timing, so every library gets
+ *            the same mode), else window, but when more than half of the
+ *            iterations started late on some rank, the loop is run again in
+ *            barrier mode; sync_window tells which;
  *   window   every rank starts iteration i at the same moment,
  *            B + i*w on rank 0's clock (offsets from ping-pongs); a sample is
  *            completion time minus that start;
@@ -32,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
     int is_allreduce;
@@ -40,7 +44,24 @@ typedef struct {
     double *sbuf, *rbuf; /* allreduce */
     char *buf;           /* bcast */
     uint64_t seed;
+    int crowded; /* some host runs more ranks than it has online cores */
 } wb_coll_t;
+
+/* Does some host run more ranks than it has online cores? (Same answer on every rank.) */
+static int wb_hosts_crowded(int rank)
+{
+    MPI_Comm local;
+    int nlocal = 1, crowded = 0, any = 0;
+    if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &local) ==
+        MPI_SUCCESS) {
+        MPI_Comm_size(local, &nlocal);
+        MPI_Comm_free(&local);
+    }
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    crowded = ncpu > 0 && nlocal > ncpu;
+    MPI_Allreduce(&crowded, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    return any;
+}
 
 static double wb_coll_expect(long i, int nprocs)
 {
@@ -222,7 +243,7 @@ static void wb_coll_size(const wb_opts_t *o, wb_coll_t *c, double off)
     double est[2] = {wb_stats(w, nw > 0 ? nw : 1).min, wb_median(w, nw > 0 ? nw : 1)}, emax[2];
     free(w);
     MPI_Allreduce(est, emax, 2, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
-    int window = o->coll_sync != WB_COLL_BARRIER;
+    int window = o->coll_sync == WB_COLL_WINDOW || (o->coll_sync == WB_COLL_AUTO && !c->crowded);
     long reps = wb_reps_for(o, window ? 3 * emax[1] + 20e-6 : emax[0]);
     double *s = malloc((size_t)reps * sizeof(*s));
     double *late = malloc((size_t)reps * sizeof(*late));
@@ -310,9 +331,15 @@ static void wb_coll_size(const wb_opts_t *o, wb_coll_t *c, double off)
 static void wb_mode_coll(const wb_opts_t *o, int rank, int nprocs, int is_allreduce)
 {
     double off = o->coll_sync != WB_COLL_BARRIER ? wb_clock_offset(rank, nprocs) : 0;
+    int crowded = wb_hosts_crowded(rank);
+    if (crowded && o->coll_sync == WB_COLL_AUTO && rank == 0) {
+        fprintf(stderr, "wanbench: more ranks than online cores on some host: barrier-synchronised "
+                        "iterations (sync_window=0)\n");
+    }
     for (int si = 0; si < o->nsizes; si++) {
         wb_coll_t c = {
-            .is_allreduce = is_allreduce, .size = o->sizes[si], .rank = rank, .nprocs = nprocs};
+            .is_allreduce = is_allreduce, .size = o->sizes[si], .rank = rank, .nprocs = nprocs,
+            .crowded = crowded};
         if (is_allreduce) {
             long n = (long)(c.size / sizeof(double));
             c.sbuf = wb_alloc(c.size);
