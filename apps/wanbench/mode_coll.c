@@ -12,8 +12,10 @@
  *   window   every rank starts iteration i at the same moment,
  *            B + i*w on rank 0's clock (offsets from ping-pongs); a sample is
  *            completion time minus that start;
- *   barrier  MPI_Barrier before each call, a sample is the call's duration
+ *   barrier  a barrier before each call, a sample is the call's duration
  *            (OSU style; late leavers of the barrier hide part of a bcast).
+ *            The barrier is wanbench's own (wb_coll_barrier) unless
+ *            --coll-barrier mpi.
  * Figures:
  *   lat_us_median  median over iterations of the slowest rank's sample
  *                  (samples reduced with MPI_MAX after the loop, so nothing
@@ -22,8 +24,8 @@
  *   lat_us_avg     mean over ranks of each rank's mean sample (OSU's figure
  *                  in barrier mode);
  *   lat_us_loop    what the call adds to a loop of barriers: rank 0's wall time
- *                  per iteration of {MPI_Barrier; call} minus that of
- *                  {MPI_Barrier} alone, median over alternating blocks. Needs no
+ *                  per iteration of {barrier; call} minus that of
+ *                  {barrier} alone, median over alternating blocks. Needs no
  *                  common clock and no free cores, and no rank can finish
  *                  "early": the next barrier waits for every rank's call. The
  *                  per-call samples above, in barrier mode, depend on the order
@@ -44,8 +46,29 @@ typedef struct {
     double *sbuf, *rbuf; /* allreduce */
     char *buf;           /* bcast */
     uint64_t seed;
-    int crowded; /* some host runs more ranks than it has online cores */
+    int crowded;     /* some host runs more ranks than it has online cores */
+    int mpi_barrier; /* synchronise with MPI_Barrier rather than wb_coll_barrier's own */
 } wb_coll_t;
+
+/*
+ * The barrier of barrier mode and of lat_us_loop. By default wanbench's own dissemination
+ * barrier (zero-byte MPI_Sendrecv, ceil(log2 p) rounds): every library then releases the
+ * ranks in the same pattern, all at about the same time. A library's MPI_Barrier may release
+ * the root first (Open MPI's default for 4 ranks does), so that a bcast's data travels right
+ * behind the release and the bcast's own latency is never seen.
+ */
+static void wb_coll_barrier(const wb_coll_t *c)
+{
+    if (c->mpi_barrier) {
+        MPI_Barrier(MPI_COMM_WORLD);
+        return;
+    }
+    for (int k = 1; k < c->nprocs; k <<= 1) {
+        MPI_Sendrecv(NULL, 0, MPI_BYTE, (c->rank + k) % c->nprocs, WB_TAG_BARRIER, NULL, 0,
+                     MPI_BYTE, (c->rank - k + c->nprocs) % c->nprocs, WB_TAG_BARRIER,
+                     MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    }
+}
 
 /* Does some host run more ranks than it has online cores? (Same answer on every rank.) */
 static int wb_hosts_crowded(int rank)
@@ -112,7 +135,7 @@ static double wb_coll_once(wb_coll_t *c, int verify)
             wb_poison(c->buf, c->size, c->seed);
         }
     }
-    MPI_Barrier(MPI_COMM_WORLD);
+    wb_coll_barrier(c);
     double t0 = wb_now();
     wb_coll_op(c);
     double t1 = wb_now();
@@ -202,18 +225,18 @@ static double wb_coll_loop_cost(wb_coll_t *c, long reps)
         k = 4;
     }
     for (int b = 0; b < NB; b++) {
-        MPI_Barrier(MPI_COMM_WORLD);
+        wb_coll_barrier(c);
         double t0 = wb_now();
         for (long i = 0; i < k; i++) {
-            MPI_Barrier(MPI_COMM_WORLD);
+            wb_coll_barrier(c);
             wb_coll_op(c);
         }
-        MPI_Barrier(MPI_COMM_WORLD);
+        wb_coll_barrier(c);
         double t1 = wb_now();
         for (long i = 0; i < k; i++) {
-            MPI_Barrier(MPI_COMM_WORLD);
+            wb_coll_barrier(c);
         }
-        MPI_Barrier(MPI_COMM_WORLD);
+        wb_coll_barrier(c);
         double t2 = wb_now();
         d[b] = ((t1 - t0) - (t2 - t1)) / (double)k;
     }
@@ -339,7 +362,7 @@ static void wb_mode_coll(const wb_opts_t *o, int rank, int nprocs, int is_allred
     for (int si = 0; si < o->nsizes; si++) {
         wb_coll_t c = {
             .is_allreduce = is_allreduce, .size = o->sizes[si], .rank = rank, .nprocs = nprocs,
-            .crowded = crowded};
+            .crowded = crowded, .mpi_barrier = o->coll_mpi_barrier};
         if (is_allreduce) {
             long n = (long)(c.size / sizeof(double));
             c.sbuf = wb_alloc(c.size);
