@@ -75,7 +75,8 @@ static void wb_header(const wb_opts_t *o, int nprocs)
         }
         printf("# barrier: %s; lat_us_loop = rank 0's time per {barrier; call} minus per "
                "{barrier}\n",
-               o->coll_mpi_barrier ? "MPI_Barrier" : "wanbench's own (zero-byte Sendrecv dissemination)");
+               o->coll_mpi_barrier ? "MPI_Barrier"
+                                   : "wanbench's own (zero-byte Sendrecv dissemination)");
         break;
     case WB_MODE_PUT:
     case WB_MODE_GET:

@@ -266,7 +266,8 @@ static void wb_coll_size(const wb_opts_t *o, wb_coll_t *c, double off)
     double est[2] = {wb_stats(w, nw > 0 ? nw : 1).min, wb_median(w, nw > 0 ? nw : 1)}, emax[2];
     free(w);
     MPI_Allreduce(est, emax, 2, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
-    int window = o->coll_sync == WB_COLL_WINDOW || (o->coll_sync == WB_COLL_AUTO && !c->crowded);
+    int window =
+        o->coll_sync == WB_COLL_WINDOW || (o->coll_sync == WB_COLL_AUTO && !c->crowded);
     long reps = wb_reps_for(o, window ? 3 * emax[1] + 20e-6 : emax[0]);
     double *s = malloc((size_t)reps * sizeof(*s));
     double *late = malloc((size_t)reps * sizeof(*late));
