@@ -61,8 +61,8 @@ static void wb_header(const wb_opts_t *o, int nprocs)
     case WB_MODE_BCAST:
         if (o->coll_sync == WB_COLL_AUTO) {
             printf("# sync auto: window-synchronised starts (sync_window=1), or a barrier "
-                   "before each call (sync_window=0) when most starts were late; see "
-                   "--coll-sync\n");
+                   "before each call (sync_window=0) on crowded hosts or when most starts were "
+                   "late; see --coll-sync\n");
         } else if (o->coll_sync == WB_COLL_WINDOW) {
             printf("# window sync: all ranks start each call at the same moment (rank 0's clock, "
                    "measured offsets); lat_us_median = median over iterations of the slowest "
@@ -73,6 +73,10 @@ static void wb_header(const wb_opts_t *o, int nprocs)
                    "slowest rank's call time; lat_us_avg = OSU-style mean over ranks and "
                    "iterations\n");
         }
+        printf("# barrier: %s; lat_us_loop = rank 0's time per {barrier; call} minus per "
+               "{barrier}\n",
+               o->coll_mpi_barrier ? "MPI_Barrier"
+                                   : "wanbench's own (zero-byte Sendrecv dissemination)");
         break;
     case WB_MODE_PUT:
     case WB_MODE_GET:

@@ -3,27 +3,41 @@
  * root 0) on all ranks.
  *
  * Timed loop (--coll-sync):
- *   auto     (default) window, but when more than half of the iterations
- *            started late on some rank (more ranks than free cores), the
- *            loop is run again in barrier mode; sync_window tells which;
+ *   auto     (default) barrier when some host runs more ranks than it has
+ *            online cores (busy-waiting ranks would steal the cores of the
+ *            ones working; decided before any timing, so every library gets
+ *            the same mode), else window, but when more than half of the
+ *            iterations started late on some rank, the loop is run again in
+ *            barrier mode; sync_window tells which;
  *   window   every rank starts iteration i at the same moment,
  *            B + i*w on rank 0's clock (offsets from ping-pongs); a sample is
  *            completion time minus that start;
- *   barrier  MPI_Barrier before each call, a sample is the call's duration
+ *   barrier  a barrier before each call, a sample is the call's duration
  *            (OSU style; late leavers of the barrier hide part of a bcast).
+ *            The barrier is wanbench's own (wb_coll_barrier) unless
+ *            --coll-barrier mpi.
  * Figures:
  *   lat_us_median  median over iterations of the slowest rank's sample
  *                  (samples reduced with MPI_MAX after the loop, so nothing
  *                  extra runs inside it); window mode drops iterations that
  *                  some rank started late (iters_late);
  *   lat_us_avg     mean over ranks of each rank's mean sample (OSU's figure
- *                  in barrier mode).
+ *                  in barrier mode);
+ *   lat_us_loop    what the call adds to a loop of barriers: rank 0's wall time
+ *                  per iteration of {barrier; call} minus that of
+ *                  {barrier} alone, median over alternating blocks. Needs no
+ *                  common clock and no free cores, and no rank can finish
+ *                  "early": the next barrier waits for every rank's call. The
+ *                  per-call samples above, in barrier mode, depend on the order
+ *                  in which the library's barrier releases the ranks (a root
+ *                  released first makes a bcast look free).
  */
 #include "wanbench.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
     int is_allreduce;
@@ -32,7 +46,45 @@ typedef struct {
     double *sbuf, *rbuf; /* allreduce */
     char *buf;           /* bcast */
     uint64_t seed;
+    int crowded;     /* some host runs more ranks than it has online cores */
+    int mpi_barrier; /* synchronise with MPI_Barrier rather than wb_coll_barrier's own */
 } wb_coll_t;
+
+/*
+ * The barrier of barrier mode and of lat_us_loop. By default wanbench's own dissemination
+ * barrier (zero-byte MPI_Sendrecv, ceil(log2 p) rounds): every library then releases the
+ * ranks in the same pattern, all at about the same time. A library's MPI_Barrier may release
+ * the root first (Open MPI's default for 4 ranks does), so that a bcast's data travels right
+ * behind the release and the bcast's own latency is never seen.
+ */
+static void wb_coll_barrier(const wb_coll_t *c)
+{
+    if (c->mpi_barrier) {
+        MPI_Barrier(MPI_COMM_WORLD);
+        return;
+    }
+    for (int k = 1; k < c->nprocs; k <<= 1) {
+        MPI_Sendrecv(NULL, 0, MPI_BYTE, (c->rank + k) % c->nprocs, WB_TAG_BARRIER, NULL, 0,
+                     MPI_BYTE, (c->rank - k + c->nprocs) % c->nprocs, WB_TAG_BARRIER,
+                     MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    }
+}
+
+/* Does some host run more ranks than it has online cores? (Same answer on every rank.) */
+static int wb_hosts_crowded(int rank)
+{
+    MPI_Comm local;
+    int nlocal = 1, crowded = 0, any = 0;
+    if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &local) ==
+        MPI_SUCCESS) {
+        MPI_Comm_size(local, &nlocal);
+        MPI_Comm_free(&local);
+    }
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    crowded = ncpu > 0 && nlocal > ncpu;
+    MPI_Allreduce(&crowded, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    return any;
+}
 
 static double wb_coll_expect(long i, int nprocs)
 {
@@ -83,7 +135,7 @@ static double wb_coll_once(wb_coll_t *c, int verify)
             wb_poison(c->buf, c->size, c->seed);
         }
     }
-    MPI_Barrier(MPI_COMM_WORLD);
+    wb_coll_barrier(c);
     double t0 = wb_now();
     wb_coll_op(c);
     double t1 = wb_now();
@@ -159,6 +211,38 @@ static long wb_coll_window_loop(wb_coll_t *c, double em, double off, long reps, 
     return nlate;
 }
 
+/*
+ * lat_us_loop: nb alternating blocks of k iterations of {barrier; op} and of
+ * {barrier}, each closed by a barrier and timed on rank 0; the figure is the
+ * median over blocks of the per-iteration difference.
+ */
+static double wb_coll_loop_cost(wb_coll_t *c, long reps)
+{
+    enum { NB = 8 };
+    long k = reps / (2 * NB);
+    double d[NB];
+    if (k < 4) {
+        k = 4;
+    }
+    for (int b = 0; b < NB; b++) {
+        wb_coll_barrier(c);
+        double t0 = wb_now();
+        for (long i = 0; i < k; i++) {
+            wb_coll_barrier(c);
+            wb_coll_op(c);
+        }
+        wb_coll_barrier(c);
+        double t1 = wb_now();
+        for (long i = 0; i < k; i++) {
+            wb_coll_barrier(c);
+        }
+        wb_coll_barrier(c);
+        double t2 = wb_now();
+        d[b] = ((t1 - t0) - (t2 - t1)) / (double)k;
+    }
+    return wb_median(d, NB);
+}
+
 static void wb_coll_size(const wb_opts_t *o, wb_coll_t *c, double off)
 {
     wb_watchdog_arm(o, c->is_allreduce ? "allreduce" : "bcast", c->size);
@@ -182,7 +266,8 @@ static void wb_coll_size(const wb_opts_t *o, wb_coll_t *c, double off)
     double est[2] = {wb_stats(w, nw > 0 ? nw : 1).min, wb_median(w, nw > 0 ? nw : 1)}, emax[2];
     free(w);
     MPI_Allreduce(est, emax, 2, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
-    int window = o->coll_sync != WB_COLL_BARRIER;
+    int window =
+        o->coll_sync == WB_COLL_WINDOW || (o->coll_sync == WB_COLL_AUTO && !c->crowded);
     long reps = wb_reps_for(o, window ? 3 * emax[1] + 20e-6 : emax[0]);
     double *s = malloc((size_t)reps * sizeof(*s));
     double *late = malloc((size_t)reps * sizeof(*late));
@@ -227,6 +312,7 @@ static void wb_coll_size(const wb_opts_t *o, wb_coll_t *c, double off)
             memset(ml, 0, (size_t)reps * sizeof(*ml));
         }
     }
+    double loop = wb_coll_loop_cost(c, reps);
     double sum = 0;
     for (long i = 0; i < reps; i++) {
         sum += s[i];
@@ -255,6 +341,7 @@ static void wb_coll_size(const wb_opts_t *o, wb_coll_t *c, double off)
         wb_report(c->size, "lat_us_min", st.min);
         wb_report(c->size, "lat_us_p90", st.p90);
         wb_report(c->size, "lat_us_avg", msum / c->nprocs * 1e6);
+        wb_report(c->size, "lat_us_loop", loop * 1e6);
         wb_report(c->size, "iters", (double)reps);
         wb_report(c->size, "iters_late", (double)(window ? nlate : all_late));
         wb_report(c->size, "sync_window", window);
@@ -268,9 +355,15 @@ static void wb_coll_size(const wb_opts_t *o, wb_coll_t *c, double off)
 static void wb_mode_coll(const wb_opts_t *o, int rank, int nprocs, int is_allreduce)
 {
     double off = o->coll_sync != WB_COLL_BARRIER ? wb_clock_offset(rank, nprocs) : 0;
+    int crowded = wb_hosts_crowded(rank);
+    if (crowded && o->coll_sync == WB_COLL_AUTO && rank == 0) {
+        fprintf(stderr, "wanbench: more ranks than online cores on some host: barrier-synchronised "
+                        "iterations (sync_window=0)\n");
+    }
     for (int si = 0; si < o->nsizes; si++) {
         wb_coll_t c = {
-            .is_allreduce = is_allreduce, .size = o->sizes[si], .rank = rank, .nprocs = nprocs};
+            .is_allreduce = is_allreduce, .size = o->sizes[si], .rank = rank, .nprocs = nprocs,
+            .crowded = crowded, .mpi_barrier = o->coll_mpi_barrier};
         if (is_allreduce) {
             long n = (long)(c.size / sizeof(double));
             c.sbuf = wb_alloc(c.size);

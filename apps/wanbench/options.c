@@ -73,6 +73,10 @@ static void wb_usage(FILE *f)
             "                      same moment (clock offsets measured first); barrier:\n"
             "                      OSU-style MPI_Barrier before each call; auto: window, or\n"
             "                      barrier when most window starts were late (default auto)\n"
+            "  --coll-barrier p2p|mpi  the barrier of barrier mode and lat_us_loop: p2p =\n"
+            "                      wanbench's own dissemination barrier (zero-byte\n"
+            "                      MPI_Sendrecv; the same release order with every\n"
+            "                      library), mpi = MPI_Barrier (default p2p)\n"
             "put, get:\n"
             "  --sync lock|fence|both   synchronisation to measure (default both)\n"
             "\n"
@@ -319,6 +323,14 @@ int wb_opts_parse(int argc, char **argv, int rank, int nprocs, wb_opts_t *o)
             o->bulk_window = (int)lv;
         } else if (strcmp(opt, "--bulk-warmup") == 0) {
             bad = wb_parse_double(val, 0, 3600, &o->bulk_warmup);
+        } else if (strcmp(opt, "--coll-barrier") == 0) {
+            if (strcmp(val, "p2p") == 0) {
+                o->coll_mpi_barrier = 0;
+            } else if (strcmp(val, "mpi") == 0) {
+                o->coll_mpi_barrier = 1;
+            } else {
+                bad = 1;
+            }
         } else if (strcmp(opt, "--coll-sync") == 0) {
             if (strcmp(val, "auto") == 0) {
                 o->coll_sync = WB_COLL_AUTO;

@@ -90,11 +90,17 @@ for m in allreduce bcast; do
     run 3 "$tmp/$m" $m --sizes 8,64k $q && ok "$m runs" || bad "$m exit $?"
     expect $m "$tmp/$m" $m 8 lat_us_median 0.001 1e7
     expect $m "$tmp/$m" $m 65536 lat_us_avg 0.001 1e7
+    expect $m "$tmp/$m" $m 8 lat_us_loop -1e7 1e7
 done
 
 run 3 "$tmp/arb" allreduce --sizes 8 --coll-sync barrier $q && ok "allreduce barrier runs" ||
     bad "allreduce barrier exit $?"
 expect "allreduce barrier" "$tmp/arb" allreduce 8 sync_window 0 0
+run 3 "$tmp/bmb" bcast --sizes 8 --coll-sync barrier --coll-barrier mpi $q &&
+    ok "bcast with MPI_Barrier runs" || bad "bcast with MPI_Barrier exit $?"
+expect "bcast MPI_Barrier" "$tmp/bmb" bcast 8 lat_us_avg 0.001 1e7
+run 2 "$tmp/bcb" bcast --sizes 8 --coll-barrier nope $q
+[ $? = 2 ] && ok "bad --coll-barrier exits 2" || bad "bad --coll-barrier did not exit 2"
 run 2 "$tmp/bcw" bcast --sizes 8 --coll-sync window $q && ok "bcast window runs" ||
     bad "bcast window exit $?"
 expect "bcast window" "$tmp/bcw" bcast 8 sync_window 1 1

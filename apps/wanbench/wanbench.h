@@ -33,6 +33,7 @@ enum {
     WB_TAG_BULK = 13,
     WB_TAG_COUNT = 14,
     WB_TAG_RESULT = 15,
+    WB_TAG_BARRIER = 16,
 };
 
 /** Benchmark modes. */
@@ -73,6 +74,7 @@ typedef struct {
     int pairs;            /**< loaded: 1 (ranks 0,1) or 2 (bulk 0->2, ping 1<->3) */
     int sync;             /**< put/get: WB_SYNC_* bits */
     int coll_sync;        /**< allreduce/bcast: WB_COLL_AUTO, _WINDOW or _BARRIER */
+    int coll_mpi_barrier; /**< allreduce/bcast: synchronise with MPI_Barrier, not wanbench's own */
     double timeout;       /**< watchdog seconds per size and phase */
 } wb_opts_t;
 

@@ -24,6 +24,20 @@ typedef struct round {
     int first, n; /* ops[first .. first+n) */
 } round_t;
 
+/*
+ * Small schedules (every collective on a few ranks) live entirely inside the schedule object:
+ * its first ops, rounds and temporary bytes are inline, and finished objects are kept on a
+ * short free list, so a small blocking collective calls malloc not at all. (Schedules used to
+ * realloc their op array on the first op: a 1.4 KiB request that makes glibc consolidate its
+ * fast bins on every collective call.)
+ */
+#define SCHED_INLINE_OPS 16
+#define SCHED_INLINE_ROUNDS 16
+#define SCHED_INLINE_BUFS 4
+#define SCHED_ARENA 1024 /* inline temporary bytes (dwcp_sched_alloc) */
+#define SCHED_POOL_MAX 8 /* finished schedule objects kept for reuse */
+#define SCHED_ALIGN 16
+
 struct dwcp_sched {
     dwcp_comm_t *comm;       /* the collective's communicator (holds a reference) */
     dwcp_comm_t *build_comm; /* communicator of operations added now (dwcp_sched_set_comm) */
@@ -35,9 +49,18 @@ struct dwcp_sched {
     int cur;          /* round in progress */
     int started_cur;  /* its communication has been posted */
     int error;        /* first MPI error class */
-    void **bufs;
-    int nbufs;
+    void **bufs;      /* heap temporaries (those that did not fit in the arena) */
+    int nbufs, capbufs;
+    size_t arena_used;
+    struct dwcp_sched *next_free;
+    sched_op_t ops_inline[SCHED_INLINE_OPS];
+    round_t rounds_inline[SCHED_INLINE_ROUNDS];
+    void *bufs_inline[SCHED_INLINE_BUFS];
+    _Alignas(SCHED_ALIGN) char arena[SCHED_ARENA];
 };
+
+static dwcp_sched_t *sched_pool;
+static int sched_npool;
 
 static int next_tag(dwcp_comm_t *c)
 {
@@ -49,19 +72,38 @@ static int next_tag(dwcp_comm_t *c)
 
 dwcp_sched_t *dwcp_sched_new(dwcp_comm_t *c)
 {
-    dwcp_sched_t *s = calloc(1, sizeof(*s));
-    if (s == NULL) {
-        return NULL;
+    dwcp_sched_t *s = sched_pool;
+    if (s != NULL) {
+        sched_pool = s->next_free;
+        sched_npool--;
+    } else {
+        s = malloc(sizeof(*s));
+        if (s == NULL) {
+            return NULL;
+        }
     }
     s->comm = c;
     s->build_comm = c;
     c->refcount++;
     s->tag = next_tag(c);
-    if (dwcp_sched_round(s) != DWCS_OK) {
-        dwcp_comm_release(c);
-        free(s);
-        return NULL;
-    }
+    s->ops = s->ops_inline;
+    s->nops = 0;
+    s->capops = SCHED_INLINE_OPS;
+    s->rounds = s->rounds_inline;
+    s->caprounds = SCHED_INLINE_ROUNDS;
+    s->nrounds = 0;
+    s->cur = 0;
+    s->started_cur = 0;
+    s->error = MPI_SUCCESS;
+    s->bufs = s->bufs_inline;
+    s->nbufs = 0;
+    s->capbufs = SCHED_INLINE_BUFS;
+    s->arena_used = 0;
+    s->next_free = NULL;
+    /* the first round: cannot fail with the inline array */
+    s->rounds[0].first = 0;
+    s->rounds[0].n = 0;
+    s->nrounds = 1;
     return s;
 }
 
@@ -89,11 +131,36 @@ static void sched_free(dwcp_sched_t *s)
     for (i = 0; i < s->nbufs; i++) {
         free(s->bufs[i]);
     }
-    free(s->bufs);
-    free(s->ops);
-    free(s->rounds);
+    if (s->bufs != s->bufs_inline) {
+        free(s->bufs);
+    }
+    if (s->ops != s->ops_inline) {
+        free(s->ops);
+    }
+    if (s->rounds != s->rounds_inline) {
+        free(s->rounds);
+    }
     dwcp_comm_release(s->comm);
-    free(s);
+    if (sched_npool < SCHED_POOL_MAX) {
+        s->next_free = sched_pool;
+        sched_pool = s;
+        sched_npool++;
+    } else {
+        free(s);
+    }
+}
+
+/* Grow an array that starts out inline (@p inl); NULL when out of memory (old one kept). */
+static void *grow(void *arr, const void *inl, int n, int newcap, size_t elem)
+{
+    if (arr == inl) {
+        void *a = malloc((size_t)newcap * elem);
+        if (a != NULL) {
+            memcpy(a, arr, (size_t)n * elem);
+        }
+        return a;
+    }
+    return realloc(arr, (size_t)newcap * elem);
 }
 
 void dwcp_sched_discard(dwcp_sched_t *s)
@@ -105,11 +172,23 @@ void dwcp_sched_discard(dwcp_sched_t *s)
 
 void *dwcp_sched_alloc(dwcp_sched_t *s, size_t bytes)
 {
-    void **n = realloc(s->bufs, (size_t)(s->nbufs + 1) * sizeof(void *));
-    if (n == NULL) {
-        return NULL;
+    size_t need = (bytes + SCHED_ALIGN - 1) & ~(size_t)(SCHED_ALIGN - 1);
+    if (need == 0) {
+        need = SCHED_ALIGN;
     }
-    s->bufs = n;
+    if (need <= SCHED_ARENA - s->arena_used) {
+        void *b = s->arena + s->arena_used;
+        s->arena_used += need;
+        return b;
+    }
+    if (s->nbufs == s->capbufs) {
+        void **n = grow(s->bufs, s->bufs_inline, s->nbufs, s->capbufs * 2, sizeof(void *));
+        if (n == NULL) {
+            return NULL;
+        }
+        s->bufs = n;
+        s->capbufs *= 2;
+    }
     void *b = malloc(bytes ? bytes : 1);
     if (b != NULL) {
         s->bufs[s->nbufs++] = b;
@@ -123,8 +202,8 @@ dwcs_status_t dwcp_sched_round(dwcp_sched_t *s)
         return DWCS_OK; /* the current round is still empty */
     }
     if (s->nrounds == s->caprounds) {
-        int cap = s->caprounds ? s->caprounds * 2 : 8;
-        round_t *r = realloc(s->rounds, (size_t)cap * sizeof(*r));
+        int cap = s->caprounds * 2;
+        round_t *r = grow(s->rounds, s->rounds_inline, s->nrounds, cap, sizeof(*r));
         if (r == NULL) {
             return DWCS_ERR_NO_MEMORY;
         }
@@ -140,8 +219,8 @@ dwcs_status_t dwcp_sched_round(dwcp_sched_t *s)
 static sched_op_t *add(dwcp_sched_t *s, op_kind_t kind)
 {
     if (s->nops == s->capops) {
-        int cap = s->capops ? s->capops * 2 : 16;
-        sched_op_t *o = realloc(s->ops, (size_t)cap * sizeof(*o));
+        int cap = s->capops * 2;
+        sched_op_t *o = grow(s->ops, s->ops_inline, s->nops, cap, sizeof(*o));
         if (o == NULL) {
             return NULL;
         }
@@ -401,6 +480,12 @@ dwcs_status_t dwcp_sched_start(dwcp_sched_t *s, dwcp_req_t *req)
 
 void dwcp_sched_reset_active(void)
 {
+    while (sched_pool != NULL) {
+        dwcp_sched_t *s = sched_pool;
+        sched_pool = s->next_free;
+        free(s);
+    }
+    sched_npool = 0;
     free(active);
     active = NULL;
     nactive = capactive = 0;

@@ -66,6 +66,74 @@ dwcp_umsg_t *dwcp_unexp_find(uint32_t ctx, int src, int tag, int remove)
     return NULL;
 }
 
+/*
+ * Unexpected-message records are recycled through a short free list, and payloads of up to
+ * DWCP_UMSG_INLINE bytes are copied into the record: a small message that arrives before its
+ * receive (the common case for collectives on oversubscribed cores) costs no malloc.
+ */
+#define UMSG_POOL_MAX 64
+static dwcp_umsg_t *umsg_pool;
+static int umsg_npool;
+
+static dwcp_umsg_t *umsg_new(const dwct_hdr_t *hdr)
+{
+    dwcp_umsg_t *m = umsg_pool;
+    if (m != NULL) {
+        umsg_pool = m->next;
+        umsg_npool--;
+    } else {
+        m = malloc(sizeof(*m));
+        if (m == NULL) {
+            return NULL;
+        }
+    }
+    m->hdr = *hdr;
+    m->data = NULL;
+    memset(&m->rx, 0, sizeof(m->rx));
+    m->ops = NULL;
+    m->iface = NULL;
+    m->next = m->prev = NULL;
+    m->handle = 0;
+    return m;
+}
+
+/* Copy an eager payload into @p m; 0 when out of memory. */
+static int umsg_copy(dwcp_umsg_t *m, const void *data, size_t len)
+{
+    m->data = len <= DWCP_UMSG_INLINE ? (void *)m->inl : malloc(len);
+    if (m->data == NULL) {
+        return 0;
+    }
+    memcpy(m->data, data, len);
+    return 1;
+}
+
+/* Release the record (and a malloc'd payload copy). */
+static void umsg_put(dwcp_umsg_t *m)
+{
+    if (m->data != NULL && m->data != (void *)m->inl) {
+        free(m->data);
+    }
+    m->data = NULL;
+    if (umsg_npool < UMSG_POOL_MAX) {
+        m->next = umsg_pool;
+        umsg_pool = m;
+        umsg_npool++;
+    } else {
+        free(m);
+    }
+}
+
+void dwcp_umsg_pool_free(void)
+{
+    while (umsg_pool != NULL) {
+        dwcp_umsg_t *m = umsg_pool;
+        umsg_pool = m->next;
+        free(m);
+    }
+    umsg_npool = 0;
+}
+
 void dwcp_umsg_free(dwcp_umsg_t *m)
 {
     if (m == NULL) {
@@ -74,8 +142,7 @@ void dwcp_umsg_free(dwcp_umsg_t *m)
     if (m->data == NULL && m->ops != NULL) {
         m->ops->rx_release(m->iface, &m->rx);
     }
-    free(m->data);
-    free(m);
+    umsg_put(m);
 }
 
 /* ---- Delivery into a receive request ------------------------------------------------------ */
@@ -169,7 +236,6 @@ void dwcp_umsg_deliver(dwcp_umsg_t *m, dwcp_req_t *r)
 {
     if (m->data != NULL || m->hdr.len == 0) {
         deliver(r, &m->hdr, m->data, NULL, NULL, NULL);
-        free(m->data);
     } else if (m->rx.data != NULL) {
         /* kept eager payload: copy, then release */
         deliver(r, &m->hdr, m->rx.data, NULL, NULL, NULL);
@@ -177,7 +243,7 @@ void dwcp_umsg_deliver(dwcp_umsg_t *m, dwcp_req_t *r)
     } else {
         deliver(r, &m->hdr, NULL, &m->rx, m->ops, m->iface);
     }
-    free(m);
+    umsg_put(m);
 }
 
 /* ---- Arrival ------------------------------------------------------------------------------ */
@@ -209,21 +275,18 @@ static dwct_rx_action_t arrive(const dwct_hdr_t *hdr, dwct_rx_t *rx, dwcp_umsg_t
         unexp_append(stashed);
         return DWCT_RX_DONE;
     }
-    dwcp_umsg_t *m = calloc(1, sizeof(*m));
+    dwcp_umsg_t *m = umsg_new(hdr);
     if (m == NULL) {
         DWCS_ERROR("out of memory queueing an unexpected message from rank %u", hdr->src);
         return DWCT_RX_DONE;
     }
-    m->hdr = *hdr;
     if (rx->data != NULL && hdr->len > 0) {
-        m->data = malloc(hdr->len);
-        if (m->data == NULL) {
+        if (!umsg_copy(m, rx->data, hdr->len)) {
             DWCS_ERROR("out of memory queueing %zu bytes from rank %u", (size_t)hdr->len,
                        hdr->src);
-            free(m);
+            umsg_put(m);
             return DWCT_RX_DONE;
         }
-        memcpy(m->data, rx->data, hdr->len);
         unexp_append(m);
         return DWCT_RX_DONE;
     }
@@ -241,20 +304,19 @@ static dwct_rx_action_t stash(const dwct_hdr_t *hdr, dwct_rx_t *rx)
 {
     dwcp_peer_t *p = dwcp_peer((int)hdr->src);
     dwcp_ooo_t *q = &dwcp_p2p.ooo[hdr->src];
-    dwcp_umsg_t *m = calloc(1, sizeof(*m));
+    dwcp_umsg_t *m = umsg_new(hdr);
     dwct_rx_action_t act = DWCT_RX_DONE;
     if (m == NULL) {
         DWCS_ERROR("out of memory reordering a message from rank %u", hdr->src);
         return DWCT_RX_DONE;
     }
-    m->hdr = *hdr;
     if (rx->data != NULL && hdr->len > 0) {
-        m->data = malloc(hdr->len);
-        if (m->data == NULL) {
-            free(m);
+        if (!umsg_copy(m, rx->data, hdr->len)) {
+            DWCS_ERROR("out of memory reordering %zu bytes from rank %u", (size_t)hdr->len,
+                       hdr->src);
+            umsg_put(m);
             return DWCT_RX_DONE;
         }
-        memcpy(m->data, rx->data, hdr->len);
     } else if (hdr->len > 0) {
         m->rx = *rx;
         m->ops = p->ops;

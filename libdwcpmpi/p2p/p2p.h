@@ -10,16 +10,20 @@
 
 #include "dwcp.h"
 
+/** Eager payloads up to this size are kept inside the unexpected-message record. */
+#define DWCP_UMSG_INLINE 64
+
 /** A message that arrived before its receive was posted (or one taken by MPI_Mprobe). */
 typedef struct dwcp_umsg {
     dwct_hdr_t hdr;
-    void *data;                 /* eager payload copy (malloc'd) or NULL */
+    void *data;                 /* eager payload copy (inl, or malloc'd) or NULL */
     dwct_rx_t rx;               /* kept transport payload when data == NULL and hdr.len > 0 */
     const dwct_ops_t *ops;      /* transport that holds rx */
     dwct_iface_t *iface;
     struct dwcp_umsg *next;
     struct dwcp_umsg *prev;
     int handle;                 /* MPI_Message handle when taken by Mprobe */
+    _Alignas(16) unsigned char inl[DWCP_UMSG_INLINE]; /* small eager payloads */
 } dwcp_umsg_t;
 
 /** Per-peer stash of messages that arrived ahead of their sequence number. */
@@ -60,6 +64,9 @@ void dwcp_umsg_deliver(dwcp_umsg_t *m, dwcp_req_t *r);
 
 /** Free an unexpected message without delivering it. */
 void dwcp_umsg_free(dwcp_umsg_t *m);
+
+/** Free the cache of unexpected-message records (finalize). */
+void dwcp_umsg_pool_free(void);
 
 /** Send a control message (ACK) with no payload. */
 dwcs_status_t dwcp_send_ctrl(int world_dst, uint16_t type, uint64_t cookie);

@@ -64,5 +64,6 @@ dwcs_status_t dwcp_p2p_finalize(void)
     extern void dwcp_sched_reset_active(void);
     dwcp_progress_hooks_free();
     dwcp_sched_reset_active();
+    dwcp_umsg_pool_free();
     return st;
 }
