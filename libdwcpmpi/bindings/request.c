@@ -566,6 +566,8 @@ static int persistent_init(const char *fn, void *buf, int count, MPI_Datatype da
     r->peer = peer;
     r->tag = tag;
     r->comm = c;
+    c->refcount++; /* held until the request is freed (Comm_free may come first) */
+    r->comm_held = 1;
     r->mode = mode;
     return MPI_SUCCESS;
 }

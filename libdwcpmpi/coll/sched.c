@@ -85,6 +85,9 @@ static void sched_free(dwcp_sched_t *s)
         if (s->ops[i].kind == OP_REDUCE) {
             dwcp_op_release(s->ops[i].op);
         }
+        /* Datatypes are held by the schedule: the user may free them before it completes. */
+        dwcp_dt_release(s->ops[i].dt);
+        dwcp_dt_release(s->ops[i].ddt);
     }
     for (i = 0; i < s->nbufs; i++) {
         free(s->bufs[i]);
@@ -167,6 +170,7 @@ dwcs_status_t dwcp_sched_send(dwcp_sched_t *s, const void *buf, size_t count, dw
     o->count = count;
     o->dt = dt;
     o->peer = peer;
+    dwcp_dt_retain(dt);
     return DWCS_OK;
 }
 
@@ -181,6 +185,7 @@ dwcs_status_t dwcp_sched_recv(dwcp_sched_t *s, void *buf, size_t count, dwcp_dt_
     o->count = count;
     o->dt = dt;
     o->peer = peer;
+    dwcp_dt_retain(dt);
     return DWCS_OK;
 }
 
@@ -197,6 +202,7 @@ dwcs_status_t dwcp_sched_reduce(dwcp_sched_t *s, const void *in, void *inout, si
     o->dt = dt;
     o->op = op;
     dwcp_op_retain(op);
+    dwcp_dt_retain(dt);
     return DWCS_OK;
 }
 
@@ -213,6 +219,8 @@ dwcs_status_t dwcp_sched_copy(dwcp_sched_t *s, const void *src, size_t scount, d
     o->dst = dst;
     o->dcount = dcount;
     o->ddt = ddt;
+    dwcp_dt_retain(sdt);
+    dwcp_dt_retain(ddt);
     return DWCS_OK;
 }
 
