@@ -375,3 +375,106 @@ int PMPI_Ialltoallw(const void *sendbuf, const int *sendcounts, const int *sdisp
                          recvbuf, 0, recvcounts, rdispls, recvtypes, comm, request, 1);
 }
 DWCP_WEAK(Ialltoallw)
+
+/* ---- MPI-4 persistent collectives (see coll_persist.c) ------------------------------------ */
+
+int PMPI_Gather_init(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                     int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm, MPI_Info info,
+                     MPI_Request *request)
+{
+    const char *fn = "MPI_Gather_init";
+    (void)info; /* no hints are used */
+    PCOLL_INIT(fn, comm, gather_impl(fn, sendbuf, sendcount, sendtype, recvbuf, recvcount, NULL,
+                                     NULL, recvtype, root, comm, request, 1));
+}
+DWCP_WEAK(Gather_init)
+
+int PMPI_Gatherv_init(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                      const int recvcounts[], const int displs[], MPI_Datatype recvtype, int root,
+                      MPI_Comm comm, MPI_Info info, MPI_Request *request)
+{
+    const char *fn = "MPI_Gatherv_init";
+    (void)info; /* no hints are used */
+    PCOLL_INIT(fn, comm, gather_impl(fn, sendbuf, sendcount, sendtype, recvbuf, 0, recvcounts,
+                                     displs, recvtype, root, comm, request, 1));
+}
+DWCP_WEAK(Gatherv_init)
+
+int PMPI_Scatter_init(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                      int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm, MPI_Info info,
+                      MPI_Request *request)
+{
+    const char *fn = "MPI_Scatter_init";
+    (void)info; /* no hints are used */
+    PCOLL_INIT(fn, comm, scatter_impl(fn, sendbuf, sendcount, NULL, NULL, sendtype, recvbuf,
+                                      recvcount, recvtype, root, comm, request, 1));
+}
+DWCP_WEAK(Scatter_init)
+
+int PMPI_Scatterv_init(const void *sendbuf, const int sendcounts[], const int displs[],
+                       MPI_Datatype sendtype, void *recvbuf, int recvcount, MPI_Datatype recvtype,
+                       int root, MPI_Comm comm, MPI_Info info, MPI_Request *request)
+{
+    const char *fn = "MPI_Scatterv_init";
+    (void)info; /* no hints are used */
+    PCOLL_INIT(fn, comm, scatter_impl(fn, sendbuf, 0, sendcounts, displs, sendtype, recvbuf,
+                                      recvcount, recvtype, root, comm, request, 1));
+}
+DWCP_WEAK(Scatterv_init)
+
+int PMPI_Allgather_init(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                        int recvcount, MPI_Datatype recvtype, MPI_Comm comm, MPI_Info info,
+                        MPI_Request *request)
+{
+    const char *fn = "MPI_Allgather_init";
+    (void)info; /* no hints are used */
+    PCOLL_INIT(fn, comm, allgather_impl(fn, sendbuf, sendcount, sendtype, recvbuf, recvcount, NULL,
+                                        NULL, recvtype, comm, request, 1));
+}
+DWCP_WEAK(Allgather_init)
+
+int PMPI_Allgatherv_init(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                         const int recvcounts[], const int displs[], MPI_Datatype recvtype,
+                         MPI_Comm comm, MPI_Info info, MPI_Request *request)
+{
+    const char *fn = "MPI_Allgatherv_init";
+    (void)info; /* no hints are used */
+    PCOLL_INIT(fn, comm, allgather_impl(fn, sendbuf, sendcount, sendtype, recvbuf, 0, recvcounts,
+                                        displs, recvtype, comm, request, 1));
+}
+DWCP_WEAK(Allgatherv_init)
+
+int PMPI_Alltoall_init(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                       int recvcount, MPI_Datatype recvtype, MPI_Comm comm, MPI_Info info,
+                       MPI_Request *request)
+{
+    const char *fn = "MPI_Alltoall_init";
+    (void)info; /* no hints are used */
+    PCOLL_INIT(fn, comm, alltoall_impl(fn, 0, sendbuf, sendcount, NULL, NULL, &sendtype, recvbuf,
+                                       recvcount, NULL, NULL, &recvtype, comm, request, 1));
+}
+DWCP_WEAK(Alltoall_init)
+
+int PMPI_Alltoallv_init(const void *sendbuf, const int sendcounts[], const int sdispls[],
+                        MPI_Datatype sendtype, void *recvbuf, const int recvcounts[],
+                        const int rdispls[], MPI_Datatype recvtype, MPI_Comm comm, MPI_Info info,
+                        MPI_Request *request)
+{
+    const char *fn = "MPI_Alltoallv_init";
+    (void)info; /* no hints are used */
+    PCOLL_INIT(fn, comm, alltoall_impl(fn, 1, sendbuf, 0, sendcounts, sdispls, &sendtype, recvbuf,
+                                       0, recvcounts, rdispls, &recvtype, comm, request, 1));
+}
+DWCP_WEAK(Alltoallv_init)
+
+int PMPI_Alltoallw_init(const void *sendbuf, const int sendcounts[], const int sdispls[],
+                        const MPI_Datatype sendtypes[], void *recvbuf, const int recvcounts[],
+                        const int rdispls[], const MPI_Datatype recvtypes[], MPI_Comm comm,
+                        MPI_Info info, MPI_Request *request)
+{
+    const char *fn = "MPI_Alltoallw_init";
+    (void)info; /* no hints are used */
+    PCOLL_INIT(fn, comm, alltoall_impl(fn, 2, sendbuf, 0, sendcounts, sdispls, sendtypes, recvbuf,
+                                       0, recvcounts, rdispls, recvtypes, comm, request, 1));
+}
+DWCP_WEAK(Alltoallw_init)

@@ -3,6 +3,7 @@
 
 #include "dwcp_bind.h"
 #include "p2p.h"
+#include "coll_bind.h"
 
 typedef struct greq {
     MPI_Grequest_query_function *query;
@@ -445,6 +446,10 @@ int PMPI_Request_free(MPI_Request *request)
     }
     if (r->persistent && !r->active) {
         r->complete = 1;
+    } else if (dwcp_pcoll_is(r)) {
+        return dwcp_err_comm(req_comm(r), MPI_ERR_REQUEST, "MPI_Request_free",
+                             "an active persistent collective request cannot be freed (wait for "
+                             "it first)");
     }
     dwcp_req_detach(r);
     *request = MPI_REQUEST_NULL;
@@ -621,6 +626,9 @@ static int start_one(const char *fn, MPI_Request h)
     }
     if (r->active) {
         return dwcp_err_comm(r->comm->handle, MPI_ERR_REQUEST, fn, "request is already active");
+    }
+    if (dwcp_pcoll_is(r)) {
+        return dwcp_pcoll_start(fn, r);
     }
     r->active = 1;
     r->complete = 0;

@@ -49,6 +49,16 @@ static int next_tag(dwcp_comm_t *c)
 
 dwcp_sched_t *dwcp_sched_new(dwcp_comm_t *c)
 {
+    return dwcp_sched_new_tagged(c, next_tag(c));
+}
+
+int dwcp_sched_tag(const dwcp_sched_t *s)
+{
+    return s->tag;
+}
+
+dwcp_sched_t *dwcp_sched_new_tagged(dwcp_comm_t *c, int tag)
+{
     dwcp_sched_t *s = calloc(1, sizeof(*s));
     if (s == NULL) {
         return NULL;
@@ -56,7 +66,7 @@ dwcp_sched_t *dwcp_sched_new(dwcp_comm_t *c)
     s->comm = c;
     s->build_comm = c;
     c->refcount++;
-    s->tag = next_tag(c);
+    s->tag = tag;
     if (dwcp_sched_round(s) != DWCS_OK) {
         dwcp_comm_release(c);
         free(s);
