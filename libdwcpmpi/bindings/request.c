@@ -471,6 +471,9 @@ int PMPI_Request_get_status(MPI_Request request, int *flag, MPI_Status *status)
     if (r == NULL) {
         *flag = 1;
         empty_out(status);
+        if (status != MPI_STATUS_IGNORE && status != NULL) {
+            status->MPI_ERROR = MPI_SUCCESS; /* the empty status (MPI-3.1 3.7.3) */
+        }
         return MPI_SUCCESS;
     }
     *flag = dwcp_req_test(r);
