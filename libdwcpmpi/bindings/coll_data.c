@@ -1,4 +1,5 @@
 /* Data-movement collectives: gather, scatter, allgather, alltoall and their v/w forms. */
+#include <limits.h>
 #include <stdlib.h>
 
 #include "coll_bind.h"
@@ -478,3 +479,48 @@ int PMPI_Alltoallw_init(const void *sendbuf, const int sendcounts[], const int s
                                        0, recvcounts, rdispls, recvtypes, comm, request, 1));
 }
 DWCP_WEAK(Alltoallw_init)
+
+/* ---- MPI-4 large-count Alltoallv -------------------------------------------------------------
+ * Counts and displacements must fit in an int (they take the int path); larger ones are
+ * refused with MPI_ERR_COUNT for now. */
+
+/* Copy @p n counts/displacements into ints; 0 if one does not fit. */
+static int to_ints(int n, const MPI_Count *c, const MPI_Aint *d, int *ci, int *di)
+{
+    for (int i = 0; i < n; i++) {
+        if (c[i] < 0 || c[i] > INT_MAX || d[i] < INT_MIN || d[i] > INT_MAX) {
+            return 0;
+        }
+        ci[i] = (int)c[i];
+        di[i] = (int)d[i];
+    }
+    return 1;
+}
+
+int PMPI_Alltoallv_c(const void *sendbuf, const MPI_Count sendcounts[], const MPI_Aint sdispls[],
+                     MPI_Datatype sendtype, void *recvbuf, const MPI_Count recvcounts[],
+                     const MPI_Aint rdispls[], MPI_Datatype recvtype, MPI_Comm comm)
+{
+    const char *fn = "MPI_Alltoallv_c";
+    dwcp_comm_t *c;
+    DWCP_CHECK_INIT(fn);
+    CK(dwcp_cb_comm(fn, comm, &c));
+    int p = dwcp_comm_peer_size(c), inplace = INPLACE(sendbuf);
+    if (recvcounts == NULL || rdispls == NULL || (!inplace && (sendcounts == NULL ||
+                                                                 sdispls == NULL))) {
+        return dwcp_err_comm(comm, MPI_ERR_ARG, fn, "NULL counts or displacements");
+    }
+    int *a = malloc(sizeof(int) * 4 * (size_t)p + 1);
+    if (a == NULL) {
+        return dwcp_err_comm(comm, MPI_ERR_NO_MEM, fn, "no memory");
+    }
+    int *sc = a, *sd = a + p, *rc = a + 2 * p, *rd = a + 3 * p;
+    int ok = to_ints(p, recvcounts, rdispls, rc, rd) &&
+             (inplace || to_ints(p, sendcounts, sdispls, sc, sd));
+    int ret = ok ? PMPI_Alltoallv(sendbuf, sc, sd, sendtype, recvbuf, rc, rd, recvtype, comm)
+                 : dwcp_err_comm(comm, MPI_ERR_COUNT, fn,
+                                 "counts or displacements above INT_MAX are not supported yet");
+    free(a);
+    return ret;
+}
+DWCP_WEAK(Alltoallv_c)

@@ -6,12 +6,12 @@
 #include "p2p.h"
 
 /* Validate the arguments of a send; on error returns the error code (already reported). */
-static int check_send(const char *fn, dwcp_comm_t *c, const void *buf, int count, int dest,
+static int check_send(const char *fn, dwcp_comm_t *c, const void *buf, MPI_Count count, int dest,
                       int tag)
 {
     MPI_Comm h = c->handle;
     if (count < 0) {
-        return dwcp_err_comm(h, MPI_ERR_COUNT, fn, "negative count %d", count);
+        return dwcp_err_comm(h, MPI_ERR_COUNT, fn, "negative count %lld", (long long)count);
     }
     if (dest != MPI_PROC_NULL && (dest < 0 || dest >= dwcp_comm_peer_size(c))) {
         return dwcp_err_comm(h, MPI_ERR_RANK, fn, "invalid destination rank %d (communicator size %d)",
@@ -21,16 +21,17 @@ static int check_send(const char *fn, dwcp_comm_t *c, const void *buf, int count
         return dwcp_err_comm(h, MPI_ERR_TAG, fn, "invalid tag %d (valid: 0..%d)", tag, DWCP_TAG_UB);
     }
     if (buf == NULL && count > 0 && buf != MPI_BOTTOM) {
-        return dwcp_err_comm(h, MPI_ERR_BUFFER, fn, "NULL buffer with count %d", count);
+        return dwcp_err_comm(h, MPI_ERR_BUFFER, fn, "NULL buffer with count %lld",
+                             (long long)count);
     }
     return MPI_SUCCESS;
 }
 
-static int check_recv(const char *fn, dwcp_comm_t *c, int count, int src, int tag)
+static int check_recv(const char *fn, dwcp_comm_t *c, MPI_Count count, int src, int tag)
 {
     MPI_Comm h = c->handle;
     if (count < 0) {
-        return dwcp_err_comm(h, MPI_ERR_COUNT, fn, "negative count %d", count);
+        return dwcp_err_comm(h, MPI_ERR_COUNT, fn, "negative count %lld", (long long)count);
     }
     if (src != MPI_PROC_NULL && src != MPI_ANY_SOURCE &&
         (src < 0 || src >= dwcp_comm_peer_size(c))) {
@@ -45,7 +46,7 @@ static int check_recv(const char *fn, dwcp_comm_t *c, int count, int src, int ta
 }
 
 /* Start a send of any mode into @p r (allocated by the caller). */
-static int start_send(const char *fn, const void *buf, int count, MPI_Datatype datatype,
+static int start_send(const char *fn, const void *buf, MPI_Count count, MPI_Datatype datatype,
                       int dest, int tag, MPI_Comm comm, dwcp_send_mode_t mode, dwcp_req_t *r)
 {
     dwcp_comm_t *c = dwcp_comm_get(comm);
@@ -78,7 +79,7 @@ static int start_send(const char *fn, const void *buf, int count, MPI_Datatype d
     return MPI_SUCCESS;
 }
 
-static int blocking_send(const char *fn, const void *buf, int count, MPI_Datatype datatype,
+static int blocking_send(const char *fn, const void *buf, MPI_Count count, MPI_Datatype datatype,
                          int dest, int tag, MPI_Comm comm, dwcp_send_mode_t mode)
 {
     DWCP_CHECK_INIT(fn);
@@ -214,7 +215,7 @@ DWCP_WEAK(Buffer_detach)
 
 /* ---- Receives ----------------------------------------------------------------------------- */
 
-static int start_recv(const char *fn, void *buf, int count, MPI_Datatype datatype, int source,
+static int start_recv(const char *fn, void *buf, MPI_Count count, MPI_Datatype datatype, int source,
                       int tag, MPI_Comm comm, dwcp_req_t *r)
 {
     dwcp_comm_t *c = dwcp_comm_get(comm);
@@ -552,3 +553,31 @@ int PMPI_Isendrecv_replace(void *buf, int count, MPI_Datatype datatype, int dest
     return sendrecv_finish(fn, comm, r, rc, request);
 }
 DWCP_WEAK(Isendrecv_replace)
+
+/* ---- MPI-4 large-count point-to-point ----------------------------------------------------- */
+
+int PMPI_Send_c(const void *buf, MPI_Count count, MPI_Datatype datatype, int dest, int tag,
+                MPI_Comm comm)
+{
+    return blocking_send("MPI_Send_c", buf, count, datatype, dest, tag, comm, DWCP_SEND_STANDARD);
+}
+DWCP_WEAK(Send_c)
+
+int PMPI_Recv_c(void *buf, MPI_Count count, MPI_Datatype datatype, int source, int tag,
+                MPI_Comm comm, MPI_Status *status)
+{
+    const char *fn = "MPI_Recv_c";
+    DWCP_CHECK_INIT(fn);
+    dwcp_req_t *r = dwcp_req_alloc(DWCP_REQ_RECV);
+    if (r == NULL) {
+        return dwcp_err_comm(comm, MPI_ERR_NO_MEM, fn, "cannot allocate a request");
+    }
+    int rc = start_recv(fn, buf, count, datatype, source, tag, comm, r);
+    if (rc == MPI_SUCCESS) {
+        dwcp_req_wait(r);
+        rc = recv_outcome(fn, r, comm, status);
+    }
+    dwcp_req_free(r);
+    return rc;
+}
+DWCP_WEAK(Recv_c)

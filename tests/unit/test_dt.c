@@ -710,3 +710,33 @@ Test(dt, lb_ub_markers)
     MPI_Type_free(&t5);
     MPI_Type_free(&pad);
 }
+
+/* MPI-4 large-count constructors and queries: sizes above INT_MAX are exact. */
+Test(dt, large_count_c)
+{
+    MPI_Datatype t, h, ib;
+    MPI_Count size, lb, ext;
+    MPI_Count big = (MPI_Count)INT32_MAX * 2 + 10;
+    cr_assert_eq(MPI_Type_contiguous_c(big, MPI_CHAR, &t), MPI_SUCCESS);
+    MPI_Type_size_c(t, &size);
+    cr_assert_eq(size, big);
+    MPI_Type_get_true_extent_c(t, &lb, &ext);
+    cr_assert_eq(lb, 0);
+    cr_assert_eq(ext, big);
+    MPI_Count bl[2] = {3, big}, d[2] = {0, 3};
+    cr_assert_eq(MPI_Type_create_hindexed_c(2, bl, d, MPI_CHAR, &h), MPI_SUCCESS);
+    MPI_Type_size_c(h, &size);
+    cr_assert_eq(size, big + 3);
+    MPI_Type_get_extent_c(h, &lb, &ext);
+    cr_assert_eq(ext, big + 3);
+    MPI_Count id[3] = {0, 5, 10};
+    cr_assert_eq(MPI_Type_create_indexed_block_c(3, 5, id, MPI_INT, &ib), MPI_SUCCESS);
+    MPI_Type_size_c(ib, &size);
+    cr_assert_eq(size, 60);
+    MPI_Type_get_extent_c(ib, &lb, &ext);
+    cr_assert_eq(ext, 60);
+    cr_assert_eq(MPI_Type_contiguous_c(-1, MPI_CHAR, &t), MPI_ERR_COUNT);
+    MPI_Type_free(&t);
+    MPI_Type_free(&h);
+    MPI_Type_free(&ib);
+}
