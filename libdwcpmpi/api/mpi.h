@@ -165,7 +165,14 @@ typedef struct MPI_Status {
 #define MPI_CXX_FLOAT_COMPLEX DWCP_DT_(60)
 #define MPI_CXX_DOUBLE_COMPLEX DWCP_DT_(61)
 #define MPI_CXX_LONG_DOUBLE_COMPLEX DWCP_DT_(62)
-#define DWCP_DT_NUM_BUILTIN 63
+/* MPI-2 lower/upper bound markers (removed in MPI-3; kept for old codes): in a struct, the
+ * displacement of an MPI_LB / MPI_UB block sets the type's lb / ub. Use
+ * MPI_Type_create_resized in new code. */
+#define MPI_LB DWCP_DT_(63)
+#define MPI_UB DWCP_DT_(64)
+/* Optional Fortran INTEGER*16 (16-byte integer): data movement only, no predefined reductions. */
+#define MPI_INTEGER16 DWCP_DT_(65)
+#define DWCP_DT_NUM_BUILTIN 66
 
 /* Predefined reduction operations. */
 #define MPI_OP_NULL DWCP_HANDLE_(DWCP_KIND_OP, 0)

@@ -281,3 +281,87 @@ int PMPI_Iexscan(const void *sendbuf, void *recvbuf, int count, MPI_Datatype dat
     return scan_impl("MPI_Iexscan", sendbuf, recvbuf, count, datatype, op, comm, 1, request, 1);
 }
 DWCP_WEAK(Iexscan)
+
+/* ---- MPI-4 persistent collectives (see coll_persist.c) ------------------------------------ */
+
+int PMPI_Barrier_init(MPI_Comm comm, MPI_Info info, MPI_Request *request)
+{
+    const char *fn = "MPI_Barrier_init";
+    (void)info; /* no hints are used */
+    PCOLL_INIT(fn, comm, barrier_impl(fn, comm, request, 1));
+}
+DWCP_WEAK(Barrier_init)
+
+int PMPI_Bcast_init(void *buffer, int count, MPI_Datatype datatype, int root, MPI_Comm comm,
+                    MPI_Info info, MPI_Request *request)
+{
+    const char *fn = "MPI_Bcast_init";
+    (void)info; /* no hints are used */
+    PCOLL_INIT(fn, comm, bcast_impl(fn, buffer, count, datatype, root, comm, request, 1));
+}
+DWCP_WEAK(Bcast_init)
+
+int PMPI_Reduce_init(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype,
+                     MPI_Op op, int root, MPI_Comm comm, MPI_Info info, MPI_Request *request)
+{
+    const char *fn = "MPI_Reduce_init";
+    (void)info; /* no hints are used */
+    PCOLL_INIT(fn, comm, reduce_impl(fn, sendbuf, recvbuf, count, datatype, op, root, comm,
+                                     request, 1));
+}
+DWCP_WEAK(Reduce_init)
+
+int PMPI_Allreduce_init(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype,
+                        MPI_Op op, MPI_Comm comm, MPI_Info info, MPI_Request *request)
+{
+    const char *fn = "MPI_Allreduce_init";
+    (void)info; /* no hints are used */
+    PCOLL_INIT(fn, comm, allreduce_impl(fn, sendbuf, recvbuf, count, datatype, op, comm, request,
+                                        1));
+}
+DWCP_WEAK(Allreduce_init)
+
+int PMPI_Reduce_scatter_init(const void *sendbuf, void *recvbuf, const int recvcounts[],
+                             MPI_Datatype datatype, MPI_Op op, MPI_Comm comm, MPI_Info info,
+                             MPI_Request *request)
+{
+    const char *fn = "MPI_Reduce_scatter_init";
+    (void)info; /* no hints are used */
+    if (recvcounts == NULL) {
+        return dwcp_err_comm(comm, MPI_ERR_ARG, fn, "NULL recvcounts");
+    }
+    PCOLL_INIT(fn, comm, rs_impl(fn, sendbuf, recvbuf, recvcounts, 0, datatype, op, comm, request,
+                                 1));
+}
+DWCP_WEAK(Reduce_scatter_init)
+
+int PMPI_Reduce_scatter_block_init(const void *sendbuf, void *recvbuf, int recvcount,
+                                   MPI_Datatype datatype, MPI_Op op, MPI_Comm comm, MPI_Info info,
+                                   MPI_Request *request)
+{
+    const char *fn = "MPI_Reduce_scatter_block_init";
+    (void)info; /* no hints are used */
+    PCOLL_INIT(fn, comm, rs_impl(fn, sendbuf, recvbuf, NULL, recvcount, datatype, op, comm,
+                                 request, 1));
+}
+DWCP_WEAK(Reduce_scatter_block_init)
+
+int PMPI_Scan_init(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype, MPI_Op op,
+                   MPI_Comm comm, MPI_Info info, MPI_Request *request)
+{
+    const char *fn = "MPI_Scan_init";
+    (void)info; /* no hints are used */
+    PCOLL_INIT(fn, comm, scan_impl(fn, sendbuf, recvbuf, count, datatype, op, comm, 0, request,
+                                   1));
+}
+DWCP_WEAK(Scan_init)
+
+int PMPI_Exscan_init(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype,
+                     MPI_Op op, MPI_Comm comm, MPI_Info info, MPI_Request *request)
+{
+    const char *fn = "MPI_Exscan_init";
+    (void)info; /* no hints are used */
+    PCOLL_INIT(fn, comm, scan_impl(fn, sendbuf, recvbuf, count, datatype, op, comm, 1, request,
+                                   1));
+}
+DWCP_WEAK(Exscan_init)

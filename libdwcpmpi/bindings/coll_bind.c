@@ -80,6 +80,9 @@ int dwcp_cb_finish(const char *fn, dwcp_comm_t *c, dwcp_sched_t *s, dwcs_status_
         return dwcp_err_comm(c->handle, dwcp_status_to_class(st), fn, "%s",
                              dwcs_status_string(st));
     }
+    if (dwcp_pcoll_recording() && request != NULL) {
+        return dwcp_pcoll_finish(fn, c, s, request);
+    }
     if (request == NULL) {
         int rc = dwcp_sched_run(s);
         return rc == MPI_SUCCESS ? rc : dwcp_err_comm(c->handle, rc, fn, "collective failed");

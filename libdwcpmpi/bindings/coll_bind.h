@@ -49,4 +49,32 @@ int dwcp_cb_alias(const char *fn, dwcp_comm_t *c, const void *s, const void *r, 
 int dwcp_cb_finish(const char *fn, dwcp_comm_t *c, dwcp_sched_t *s, dwcs_status_t st,
                    MPI_Request *request);
 
+/*
+ * Persistent collectives (coll_persist.c). An *_init binding is
+ *     PCOLL_INIT(fn, comm, impl(fn, ..., request, 1));
+ * which runs the nonblocking binding's checks with its builder call captured; dwcp_cb_finish
+ * then creates the inactive persistent request. MPI_Start calls dwcp_pcoll_start.
+ */
+#define PCOLL_INIT(fn, comm, call)                                                                 \
+    do {                                                                                           \
+        DWCP_CHECK_INIT(fn);                                                                       \
+        if (dwcp_pcoll_begin() != MPI_SUCCESS) {                                                   \
+            return dwcp_err_comm(comm, MPI_ERR_NO_MEM, fn, "no memory");                           \
+        }                                                                                          \
+        return dwcp_pcoll_end(call);                                                               \
+    } while (0)
+
+/** Start capturing (MPI_ERR_NO_MEM when out of memory). */
+int dwcp_pcoll_begin(void);
+/** Stop capturing; frees a capture no request took. Returns @p rc. */
+int dwcp_pcoll_end(int rc);
+/** Is a capture in progress on this thread? */
+int dwcp_pcoll_recording(void);
+/** dwcp_cb_finish while capturing: discard @p s and publish the persistent request. */
+int dwcp_pcoll_finish(const char *fn, dwcp_comm_t *c, dwcp_sched_t *s, MPI_Request *request);
+/** MPI_Start of a persistent collective request. */
+int dwcp_pcoll_start(const char *fn, dwcp_req_t *r);
+/** Is @p r a persistent collective request? */
+int dwcp_pcoll_is(const dwcp_req_t *r);
+
 #endif

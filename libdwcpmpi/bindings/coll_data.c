@@ -1,4 +1,5 @@
 /* Data-movement collectives: gather, scatter, allgather, alltoall and their v/w forms. */
+#include <limits.h>
 #include <stdlib.h>
 
 #include "coll_bind.h"
@@ -375,3 +376,151 @@ int PMPI_Ialltoallw(const void *sendbuf, const int *sendcounts, const int *sdisp
                          recvbuf, 0, recvcounts, rdispls, recvtypes, comm, request, 1);
 }
 DWCP_WEAK(Ialltoallw)
+
+/* ---- MPI-4 persistent collectives (see coll_persist.c) ------------------------------------ */
+
+int PMPI_Gather_init(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                     int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm, MPI_Info info,
+                     MPI_Request *request)
+{
+    const char *fn = "MPI_Gather_init";
+    (void)info; /* no hints are used */
+    PCOLL_INIT(fn, comm, gather_impl(fn, sendbuf, sendcount, sendtype, recvbuf, recvcount, NULL,
+                                     NULL, recvtype, root, comm, request, 1));
+}
+DWCP_WEAK(Gather_init)
+
+int PMPI_Gatherv_init(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                      const int recvcounts[], const int displs[], MPI_Datatype recvtype, int root,
+                      MPI_Comm comm, MPI_Info info, MPI_Request *request)
+{
+    const char *fn = "MPI_Gatherv_init";
+    (void)info; /* no hints are used */
+    PCOLL_INIT(fn, comm, gather_impl(fn, sendbuf, sendcount, sendtype, recvbuf, 0, recvcounts,
+                                     displs, recvtype, root, comm, request, 1));
+}
+DWCP_WEAK(Gatherv_init)
+
+int PMPI_Scatter_init(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                      int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm, MPI_Info info,
+                      MPI_Request *request)
+{
+    const char *fn = "MPI_Scatter_init";
+    (void)info; /* no hints are used */
+    PCOLL_INIT(fn, comm, scatter_impl(fn, sendbuf, sendcount, NULL, NULL, sendtype, recvbuf,
+                                      recvcount, recvtype, root, comm, request, 1));
+}
+DWCP_WEAK(Scatter_init)
+
+int PMPI_Scatterv_init(const void *sendbuf, const int sendcounts[], const int displs[],
+                       MPI_Datatype sendtype, void *recvbuf, int recvcount, MPI_Datatype recvtype,
+                       int root, MPI_Comm comm, MPI_Info info, MPI_Request *request)
+{
+    const char *fn = "MPI_Scatterv_init";
+    (void)info; /* no hints are used */
+    PCOLL_INIT(fn, comm, scatter_impl(fn, sendbuf, 0, sendcounts, displs, sendtype, recvbuf,
+                                      recvcount, recvtype, root, comm, request, 1));
+}
+DWCP_WEAK(Scatterv_init)
+
+int PMPI_Allgather_init(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                        int recvcount, MPI_Datatype recvtype, MPI_Comm comm, MPI_Info info,
+                        MPI_Request *request)
+{
+    const char *fn = "MPI_Allgather_init";
+    (void)info; /* no hints are used */
+    PCOLL_INIT(fn, comm, allgather_impl(fn, sendbuf, sendcount, sendtype, recvbuf, recvcount, NULL,
+                                        NULL, recvtype, comm, request, 1));
+}
+DWCP_WEAK(Allgather_init)
+
+int PMPI_Allgatherv_init(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                         const int recvcounts[], const int displs[], MPI_Datatype recvtype,
+                         MPI_Comm comm, MPI_Info info, MPI_Request *request)
+{
+    const char *fn = "MPI_Allgatherv_init";
+    (void)info; /* no hints are used */
+    PCOLL_INIT(fn, comm, allgather_impl(fn, sendbuf, sendcount, sendtype, recvbuf, 0, recvcounts,
+                                        displs, recvtype, comm, request, 1));
+}
+DWCP_WEAK(Allgatherv_init)
+
+int PMPI_Alltoall_init(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                       int recvcount, MPI_Datatype recvtype, MPI_Comm comm, MPI_Info info,
+                       MPI_Request *request)
+{
+    const char *fn = "MPI_Alltoall_init";
+    (void)info; /* no hints are used */
+    PCOLL_INIT(fn, comm, alltoall_impl(fn, 0, sendbuf, sendcount, NULL, NULL, &sendtype, recvbuf,
+                                       recvcount, NULL, NULL, &recvtype, comm, request, 1));
+}
+DWCP_WEAK(Alltoall_init)
+
+int PMPI_Alltoallv_init(const void *sendbuf, const int sendcounts[], const int sdispls[],
+                        MPI_Datatype sendtype, void *recvbuf, const int recvcounts[],
+                        const int rdispls[], MPI_Datatype recvtype, MPI_Comm comm, MPI_Info info,
+                        MPI_Request *request)
+{
+    const char *fn = "MPI_Alltoallv_init";
+    (void)info; /* no hints are used */
+    PCOLL_INIT(fn, comm, alltoall_impl(fn, 1, sendbuf, 0, sendcounts, sdispls, &sendtype, recvbuf,
+                                       0, recvcounts, rdispls, &recvtype, comm, request, 1));
+}
+DWCP_WEAK(Alltoallv_init)
+
+int PMPI_Alltoallw_init(const void *sendbuf, const int sendcounts[], const int sdispls[],
+                        const MPI_Datatype sendtypes[], void *recvbuf, const int recvcounts[],
+                        const int rdispls[], const MPI_Datatype recvtypes[], MPI_Comm comm,
+                        MPI_Info info, MPI_Request *request)
+{
+    const char *fn = "MPI_Alltoallw_init";
+    (void)info; /* no hints are used */
+    PCOLL_INIT(fn, comm, alltoall_impl(fn, 2, sendbuf, 0, sendcounts, sdispls, sendtypes, recvbuf,
+                                       0, recvcounts, rdispls, recvtypes, comm, request, 1));
+}
+DWCP_WEAK(Alltoallw_init)
+
+/* ---- MPI-4 large-count Alltoallv -------------------------------------------------------------
+ * Counts and displacements must fit in an int (they take the int path); larger ones are
+ * refused with MPI_ERR_COUNT for now. */
+
+/* Copy @p n counts/displacements into ints; 0 if one does not fit. */
+static int to_ints(int n, const MPI_Count *c, const MPI_Aint *d, int *ci, int *di)
+{
+    for (int i = 0; i < n; i++) {
+        if (c[i] < 0 || c[i] > INT_MAX || d[i] < INT_MIN || d[i] > INT_MAX) {
+            return 0;
+        }
+        ci[i] = (int)c[i];
+        di[i] = (int)d[i];
+    }
+    return 1;
+}
+
+int PMPI_Alltoallv_c(const void *sendbuf, const MPI_Count sendcounts[], const MPI_Aint sdispls[],
+                     MPI_Datatype sendtype, void *recvbuf, const MPI_Count recvcounts[],
+                     const MPI_Aint rdispls[], MPI_Datatype recvtype, MPI_Comm comm)
+{
+    const char *fn = "MPI_Alltoallv_c";
+    dwcp_comm_t *c;
+    DWCP_CHECK_INIT(fn);
+    CK(dwcp_cb_comm(fn, comm, &c));
+    int p = dwcp_comm_peer_size(c), inplace = INPLACE(sendbuf);
+    if (recvcounts == NULL || rdispls == NULL || (!inplace && (sendcounts == NULL ||
+                                                                 sdispls == NULL))) {
+        return dwcp_err_comm(comm, MPI_ERR_ARG, fn, "NULL counts or displacements");
+    }
+    int *a = malloc(sizeof(int) * 4 * (size_t)p + 1);
+    if (a == NULL) {
+        return dwcp_err_comm(comm, MPI_ERR_NO_MEM, fn, "no memory");
+    }
+    int *sc = a, *sd = a + p, *rc = a + 2 * p, *rd = a + 3 * p;
+    int ok = to_ints(p, recvcounts, rdispls, rc, rd) &&
+             (inplace || to_ints(p, sendcounts, sdispls, sc, sd));
+    int ret = ok ? PMPI_Alltoallv(sendbuf, sc, sd, sendtype, recvbuf, rc, rd, recvtype, comm)
+                 : dwcp_err_comm(comm, MPI_ERR_COUNT, fn,
+                                 "counts or displacements above INT_MAX are not supported yet");
+    free(a);
+    return ret;
+}
+DWCP_WEAK(Alltoallv_c)

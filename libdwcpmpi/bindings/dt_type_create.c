@@ -1,6 +1,7 @@
 /*
  * dt_type_create.c — MPI bindings of the datatype constructors.
  */
+#include <limits.h>
 #include <stdlib.h>
 
 #include "dwcp.h"
@@ -342,3 +343,129 @@ int PMPI_Type_dup(MPI_Datatype oldtype, MPI_Datatype *newtype)
     return MPI_SUCCESS;
 }
 #pragma weak MPI_Type_dup = PMPI_Type_dup
+
+/* ---- MPI-4 large-count constructors --------------------------------------------------------
+ * Counts that fit in an int take the int constructor (same envelope). Larger ones build the
+ * type directly; their envelope then records the counts as addresses (ni 0), since there is
+ * no MPI_Type_get_envelope_c yet. */
+
+int PMPI_Type_contiguous_c(MPI_Count count, MPI_Datatype oldtype, MPI_Datatype *newtype)
+{
+    const char *fn = "MPI_Type_contiguous_c";
+    DWCP_CHECK_INIT(fn);
+    if (count < 0) {
+        return ERR(MPI_ERR_COUNT, fn, "count %lld is negative", (long long)count);
+    }
+    if (count <= INT_MAX) {
+        return PMPI_Type_contiguous((int)count, oldtype, newtype);
+    }
+    CHECK_OLD(fn, oldtype, old, newtype);
+    MPI_Aint a = (MPI_Aint)count;
+    dt_impl_t *t = dt_new_vector(1, (size_t)count, 0, old);
+    return finish(t, fn, MPI_COMBINER_CONTIGUOUS, 0, NULL, 1, &a, 1, &old, newtype);
+}
+#pragma weak MPI_Type_contiguous_c = PMPI_Type_contiguous_c
+
+/* Blocks of blens[i] (or bl) elements at disps[i] elements (or bytes); large-count form. */
+static int indexed_c(const char *fn, int combiner, MPI_Count count, const MPI_Count *blens,
+                     MPI_Count bl, const MPI_Count *disps, int bytes, MPI_Datatype oldtype,
+                     MPI_Datatype *newtype)
+{
+    if (count < 0 || count > INT_MAX) {
+        return ERR(MPI_ERR_COUNT, fn, "count %lld is out of range", (long long)count);
+    }
+    if (count > 0 && ((blens == NULL && combiner != MPI_COMBINER_INDEXED_BLOCK) || disps == NULL)) {
+        return ERR(MPI_ERR_ARG, fn, "NULL array argument");
+    }
+    CHECK_OLD(fn, oldtype, old, newtype);
+    size_t n = (size_t)count;
+    size_t *sb = malloc((n + 1) * sizeof(*sb));
+    MPI_Aint *sd = malloc((2 * n + 2) * sizeof(*sd));
+    if (sb == NULL || sd == NULL) {
+        free(sb);
+        free(sd);
+        return ERR(MPI_ERR_NO_MEM, fn, "cannot allocate %lld blocks", (long long)count);
+    }
+    MPI_Aint *env = sd + n + 1; /* envelope: count, block length(s), displacements */
+    for (size_t i = 0; i < n; i++) {
+        MPI_Count b = blens != NULL ? blens[i] : bl;
+        if (b < 0) {
+            free(sb);
+            free(sd);
+            return ERR(MPI_ERR_ARG, fn, "block length %lld of block %zu is negative",
+                       (long long)b, i);
+        }
+        sb[i] = (size_t)b;
+        sd[i] = bytes ? (MPI_Aint)disps[i] : (MPI_Aint)disps[i] * old->pub.extent;
+        env[i] = (MPI_Aint)disps[i];
+    }
+    dt_impl_t *t = dt_new_blocks(n, sb, sd, old, NULL);
+    int rc = finish(t, fn, combiner, 0, NULL, (int)n, env, 1, &old, newtype);
+    free(sb);
+    free(sd);
+    return rc;
+}
+
+int PMPI_Type_create_indexed_block_c(MPI_Count count, MPI_Count blocklength,
+                                     const MPI_Count array_of_displacements[],
+                                     MPI_Datatype oldtype, MPI_Datatype *newtype)
+{
+    const char *fn = "MPI_Type_create_indexed_block_c";
+    DWCP_CHECK_INIT(fn);
+    int small = count >= 0 && count <= INT_MAX && blocklength <= INT_MAX &&
+                (count == 0 || array_of_displacements != NULL);
+    for (MPI_Count i = 0; small && i < count; i++) {
+        small = array_of_displacements[i] >= INT_MIN && array_of_displacements[i] <= INT_MAX;
+    }
+    if (small && blocklength >= 0) {
+        int *d = malloc(sizeof(int) * (size_t)(count + 1));
+        if (d == NULL) {
+            return ERR(MPI_ERR_NO_MEM, fn, "no memory");
+        }
+        for (MPI_Count i = 0; i < count; i++) {
+            d[i] = (int)array_of_displacements[i];
+        }
+        int rc = PMPI_Type_create_indexed_block((int)count, (int)blocklength, d, oldtype, newtype);
+        free(d);
+        return rc;
+    }
+    if (blocklength < 0) {
+        return ERR(MPI_ERR_ARG, fn, "blocklength %lld is negative", (long long)blocklength);
+    }
+    return indexed_c(fn, MPI_COMBINER_INDEXED_BLOCK, count, NULL, blocklength,
+                     array_of_displacements, 0, oldtype, newtype);
+}
+#pragma weak MPI_Type_create_indexed_block_c = PMPI_Type_create_indexed_block_c
+
+int PMPI_Type_create_hindexed_c(MPI_Count count, const MPI_Count array_of_blocklengths[],
+                                const MPI_Count array_of_displacements[], MPI_Datatype oldtype,
+                                MPI_Datatype *newtype)
+{
+    const char *fn = "MPI_Type_create_hindexed_c";
+    DWCP_CHECK_INIT(fn);
+    int small = count >= 0 && count <= INT_MAX &&
+                (count == 0 || (array_of_blocklengths != NULL && array_of_displacements != NULL));
+    for (MPI_Count i = 0; small && i < count; i++) {
+        small = array_of_blocklengths[i] >= 0 && array_of_blocklengths[i] <= INT_MAX;
+    }
+    if (small) {
+        int *b = malloc(sizeof(int) * (size_t)(count + 1));
+        MPI_Aint *d = malloc(sizeof(MPI_Aint) * (size_t)(count + 1));
+        if (b == NULL || d == NULL) {
+            free(b);
+            free(d);
+            return ERR(MPI_ERR_NO_MEM, fn, "no memory");
+        }
+        for (MPI_Count i = 0; i < count; i++) {
+            b[i] = (int)array_of_blocklengths[i];
+            d[i] = (MPI_Aint)array_of_displacements[i];
+        }
+        int rc = PMPI_Type_create_hindexed((int)count, b, d, oldtype, newtype);
+        free(b);
+        free(d);
+        return rc;
+    }
+    return indexed_c(fn, MPI_COMBINER_HINDEXED, count, array_of_blocklengths, 0,
+                     array_of_displacements, 1, oldtype, newtype);
+}
+#pragma weak MPI_Type_create_hindexed_c = PMPI_Type_create_hindexed_c

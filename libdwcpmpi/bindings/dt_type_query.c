@@ -269,3 +269,23 @@ int PMPI_Type_match_size(int typeclass, int size, MPI_Datatype *datatype)
     return ERR(MPI_ERR_ARG, fn, "no datatype of typeclass %d has size %d", typeclass, size);
 }
 #pragma weak MPI_Type_match_size = PMPI_Type_match_size
+
+/* ---- MPI-4 large-count queries ------------------------------------------------------------- */
+
+int PMPI_Type_size_c(MPI_Datatype datatype, MPI_Count *size)
+{
+    return PMPI_Type_size_x(datatype, size);
+}
+#pragma weak MPI_Type_size_c = PMPI_Type_size_c
+
+int PMPI_Type_get_extent_c(MPI_Datatype datatype, MPI_Count *lb, MPI_Count *extent)
+{
+    return PMPI_Type_get_extent_x(datatype, lb, extent);
+}
+#pragma weak MPI_Type_get_extent_c = PMPI_Type_get_extent_c
+
+int PMPI_Type_get_true_extent_c(MPI_Datatype datatype, MPI_Count *true_lb, MPI_Count *true_extent)
+{
+    return PMPI_Type_get_true_extent_x(datatype, true_lb, true_extent);
+}
+#pragma weak MPI_Type_get_true_extent_c = PMPI_Type_get_true_extent_c

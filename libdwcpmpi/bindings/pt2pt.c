@@ -6,12 +6,12 @@
 #include "p2p.h"
 
 /* Validate the arguments of a send; on error returns the error code (already reported). */
-static int check_send(const char *fn, dwcp_comm_t *c, const void *buf, int count, int dest,
+static int check_send(const char *fn, dwcp_comm_t *c, const void *buf, MPI_Count count, int dest,
                       int tag)
 {
     MPI_Comm h = c->handle;
     if (count < 0) {
-        return dwcp_err_comm(h, MPI_ERR_COUNT, fn, "negative count %d", count);
+        return dwcp_err_comm(h, MPI_ERR_COUNT, fn, "negative count %lld", (long long)count);
     }
     if (dest != MPI_PROC_NULL && (dest < 0 || dest >= dwcp_comm_peer_size(c))) {
         return dwcp_err_comm(h, MPI_ERR_RANK, fn, "invalid destination rank %d (communicator size %d)",
@@ -21,16 +21,17 @@ static int check_send(const char *fn, dwcp_comm_t *c, const void *buf, int count
         return dwcp_err_comm(h, MPI_ERR_TAG, fn, "invalid tag %d (valid: 0..%d)", tag, DWCP_TAG_UB);
     }
     if (buf == NULL && count > 0 && buf != MPI_BOTTOM) {
-        return dwcp_err_comm(h, MPI_ERR_BUFFER, fn, "NULL buffer with count %d", count);
+        return dwcp_err_comm(h, MPI_ERR_BUFFER, fn, "NULL buffer with count %lld",
+                             (long long)count);
     }
     return MPI_SUCCESS;
 }
 
-static int check_recv(const char *fn, dwcp_comm_t *c, int count, int src, int tag)
+static int check_recv(const char *fn, dwcp_comm_t *c, MPI_Count count, int src, int tag)
 {
     MPI_Comm h = c->handle;
     if (count < 0) {
-        return dwcp_err_comm(h, MPI_ERR_COUNT, fn, "negative count %d", count);
+        return dwcp_err_comm(h, MPI_ERR_COUNT, fn, "negative count %lld", (long long)count);
     }
     if (src != MPI_PROC_NULL && src != MPI_ANY_SOURCE &&
         (src < 0 || src >= dwcp_comm_peer_size(c))) {
@@ -45,7 +46,7 @@ static int check_recv(const char *fn, dwcp_comm_t *c, int count, int src, int ta
 }
 
 /* Start a send of any mode into @p r (allocated by the caller). */
-static int start_send(const char *fn, const void *buf, int count, MPI_Datatype datatype,
+static int start_send(const char *fn, const void *buf, MPI_Count count, MPI_Datatype datatype,
                       int dest, int tag, MPI_Comm comm, dwcp_send_mode_t mode, dwcp_req_t *r)
 {
     dwcp_comm_t *c = dwcp_comm_get(comm);
@@ -78,7 +79,7 @@ static int start_send(const char *fn, const void *buf, int count, MPI_Datatype d
     return MPI_SUCCESS;
 }
 
-static int blocking_send(const char *fn, const void *buf, int count, MPI_Datatype datatype,
+static int blocking_send(const char *fn, const void *buf, MPI_Count count, MPI_Datatype datatype,
                          int dest, int tag, MPI_Comm comm, dwcp_send_mode_t mode)
 {
     DWCP_CHECK_INIT(fn);
@@ -214,7 +215,7 @@ DWCP_WEAK(Buffer_detach)
 
 /* ---- Receives ----------------------------------------------------------------------------- */
 
-static int start_recv(const char *fn, void *buf, int count, MPI_Datatype datatype, int source,
+static int start_recv(const char *fn, void *buf, MPI_Count count, MPI_Datatype datatype, int source,
                       int tag, MPI_Comm comm, dwcp_req_t *r)
 {
     dwcp_comm_t *c = dwcp_comm_get(comm);
@@ -377,3 +378,206 @@ int PMPI_Sendrecv_replace(void *buf, int count, MPI_Datatype datatype, int dest,
     return rc;
 }
 DWCP_WEAK(Sendrecv_replace)
+
+/* ---- MPI-4 nonblocking send-receive --------------------------------------------------------- */
+
+/* An Isendrecv request: completes when both halves have; its status is the receive's. */
+typedef struct sendrecv_req {
+    dwcp_req_t *rr, *sr;
+    void *tmp; /* Isendrecv_replace: the packed outgoing data */
+} sendrecv_req_t;
+
+static int sendrecv_poll(dwcp_req_t *r)
+{
+    sendrecv_req_t *q = r->extra;
+    if (q == NULL) {
+        return 1;
+    }
+    if (!q->rr->complete || !q->sr->complete) {
+        return 0;
+    }
+    r->status = q->rr->status;
+    if (r->status.MPI_ERROR == MPI_SUCCESS) {
+        r->status.MPI_ERROR = q->sr->status.MPI_ERROR;
+    }
+    return 1;
+}
+
+/* Drop a half: free it if done, else let it free itself when it completes. */
+static void sendrecv_drop(dwcp_req_t *h)
+{
+    if (h->complete) {
+        dwcp_req_free(h);
+    } else {
+        dwcp_req_detach(h);
+    }
+}
+
+static void sendrecv_cleanup(dwcp_req_t *r)
+{
+    sendrecv_req_t *q = r->extra;
+    if (q == NULL) {
+        return;
+    }
+    if (q->tmp != NULL && !q->sr->complete && q->sr->tmp == NULL) {
+        q->sr->tmp = q->tmp; /* freed with the send when it completes */
+        q->tmp = NULL;
+    }
+    sendrecv_drop(q->rr);
+    sendrecv_drop(q->sr);
+    free(q->tmp);
+    free(q);
+    r->extra = NULL;
+}
+
+/* Allocate the outer request and both halves; MPI_ERR_NO_MEM on failure. */
+static int sendrecv_alloc(dwcp_req_t **out, sendrecv_req_t **qout)
+{
+    dwcp_req_t *r = dwcp_req_alloc(DWCP_REQ_COLL);
+    sendrecv_req_t *q = calloc(1, sizeof(*q));
+    if (q != NULL) {
+        q->rr = dwcp_req_alloc(DWCP_REQ_RECV);
+        q->sr = dwcp_req_alloc(DWCP_REQ_SEND);
+    }
+    if (r == NULL || q == NULL || q->rr == NULL || q->sr == NULL) {
+        if (q != NULL) {
+            dwcp_req_free(q->rr);
+            dwcp_req_free(q->sr);
+        }
+        free(q);
+        dwcp_req_free(r);
+        return MPI_ERR_NO_MEM;
+    }
+    r->extra = q;
+    r->poll = sendrecv_poll;
+    r->cleanup = sendrecv_cleanup;
+    *out = r;
+    *qout = q;
+    return MPI_SUCCESS;
+}
+
+/* Free @p r after a failed start: cancel / finish the halves that were started. */
+static void sendrecv_abort(dwcp_req_t *r)
+{
+    sendrecv_req_t *q = r->extra;
+    if (q->rr->dt_held && !q->rr->complete) {
+        dwcp_p2p_cancel_recv(q->rr);
+        dwcp_req_wait(q->rr);
+    }
+    if (q->sr->dt_held && !q->sr->complete) {
+        dwcp_req_wait(q->sr);
+    }
+    q->rr->complete = 1; /* a half never started has nothing pending */
+    q->sr->complete = 1;
+    dwcp_req_free(r);
+}
+
+/* Publish @p r as *request, or undo everything after a failed start of a half. */
+static int sendrecv_finish(const char *fn, MPI_Comm comm, dwcp_req_t *r, int rc,
+                           MPI_Request *request)
+{
+    sendrecv_req_t *q = r->extra;
+    if (rc != MPI_SUCCESS) {
+        sendrecv_abort(r);
+        return rc;
+    }
+    r->comm = q->rr->comm;
+    if (dwcp_req_publish(r, request) != DWCS_OK) {
+        dwcp_req_wait(q->rr);
+        dwcp_req_wait(q->sr);
+        dwcp_req_free(r);
+        return dwcp_err_comm(comm, MPI_ERR_NO_MEM, fn, "no memory");
+    }
+    return MPI_SUCCESS;
+}
+
+int PMPI_Isendrecv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, int dest,
+                   int sendtag, void *recvbuf, int recvcount, MPI_Datatype recvtype, int source,
+                   int recvtag, MPI_Comm comm, MPI_Request *request)
+{
+    const char *fn = "MPI_Isendrecv";
+    dwcp_req_t *r;
+    sendrecv_req_t *q;
+    DWCP_CHECK_INIT(fn);
+    if (request == NULL) {
+        return dwcp_err_comm(comm, MPI_ERR_ARG, fn, "NULL request");
+    }
+    if (sendrecv_alloc(&r, &q) != MPI_SUCCESS) {
+        return dwcp_err_comm(comm, MPI_ERR_NO_MEM, fn, "cannot allocate requests");
+    }
+    int rc = start_recv(fn, recvbuf, recvcount, recvtype, source, recvtag, comm, q->rr);
+    if (rc == MPI_SUCCESS) {
+        rc = start_send(fn, sendbuf, sendcount, sendtype, dest, sendtag, comm,
+                        DWCP_SEND_STANDARD, q->sr);
+    }
+    return sendrecv_finish(fn, comm, r, rc, request);
+}
+DWCP_WEAK(Isendrecv)
+
+int PMPI_Isendrecv_replace(void *buf, int count, MPI_Datatype datatype, int dest, int sendtag,
+                           int source, int recvtag, MPI_Comm comm, MPI_Request *request)
+{
+    const char *fn = "MPI_Isendrecv_replace";
+    dwcp_req_t *r;
+    sendrecv_req_t *q;
+    DWCP_CHECK_INIT(fn);
+    DWCP_GET_COMM(fn, comm, c);
+    DWCP_CHECK_COUNT(fn, comm, count);
+    DWCP_GET_DT(fn, comm, datatype, dt);
+    if (request == NULL) {
+        return dwcp_err_comm(comm, MPI_ERR_ARG, fn, "NULL request");
+    }
+    int rc = check_send(fn, c, buf, count, dest, sendtag);
+    if (rc != MPI_SUCCESS) {
+        return rc;
+    }
+    if (sendrecv_alloc(&r, &q) != MPI_SUCCESS) {
+        return dwcp_err_comm(comm, MPI_ERR_NO_MEM, fn, "cannot allocate requests");
+    }
+    /* Pack what we send first; the receive then lands in the same buffer. */
+    size_t len = (size_t)count * dt->size;
+    q->tmp = malloc(len ? len : 1);
+    if (q->tmp == NULL) {
+        sendrecv_abort(r);
+        return dwcp_err_comm(comm, MPI_ERR_NO_MEM, fn, "cannot allocate %zu bytes", len);
+    }
+    dwcp_dt_pack(buf, (size_t)count, dt, 0, q->tmp, len);
+    rc = start_recv(fn, buf, count, datatype, source, recvtag, comm, q->rr);
+    if (rc == MPI_SUCCESS) {
+        dwcs_status_t st = dwcp_p2p_isend(q->tmp, len, dwcp_dt_get(MPI_BYTE), dest, sendtag, c,
+                                          c->ctx, DWCP_SEND_STANDARD, q->sr);
+        if (st != DWCS_OK) {
+            rc = dwcp_err_comm(comm, dwcp_status_to_class(st), fn, "%s", dwcs_status_string(st));
+        }
+    }
+    return sendrecv_finish(fn, comm, r, rc, request);
+}
+DWCP_WEAK(Isendrecv_replace)
+
+/* ---- MPI-4 large-count point-to-point ----------------------------------------------------- */
+
+int PMPI_Send_c(const void *buf, MPI_Count count, MPI_Datatype datatype, int dest, int tag,
+                MPI_Comm comm)
+{
+    return blocking_send("MPI_Send_c", buf, count, datatype, dest, tag, comm, DWCP_SEND_STANDARD);
+}
+DWCP_WEAK(Send_c)
+
+int PMPI_Recv_c(void *buf, MPI_Count count, MPI_Datatype datatype, int source, int tag,
+                MPI_Comm comm, MPI_Status *status)
+{
+    const char *fn = "MPI_Recv_c";
+    DWCP_CHECK_INIT(fn);
+    dwcp_req_t *r = dwcp_req_alloc(DWCP_REQ_RECV);
+    if (r == NULL) {
+        return dwcp_err_comm(comm, MPI_ERR_NO_MEM, fn, "cannot allocate a request");
+    }
+    int rc = start_recv(fn, buf, count, datatype, source, tag, comm, r);
+    if (rc == MPI_SUCCESS) {
+        dwcp_req_wait(r);
+        rc = recv_outcome(fn, r, comm, status);
+    }
+    dwcp_req_free(r);
+    return rc;
+}
+DWCP_WEAK(Recv_c)

@@ -3,6 +3,7 @@
 
 #include "dwcp_bind.h"
 #include "p2p.h"
+#include "coll_bind.h"
 
 typedef struct greq {
     MPI_Grequest_query_function *query;
@@ -445,6 +446,10 @@ int PMPI_Request_free(MPI_Request *request)
     }
     if (r->persistent && !r->active) {
         r->complete = 1;
+    } else if (dwcp_pcoll_is(r)) {
+        return dwcp_err_comm(req_comm(r), MPI_ERR_REQUEST, "MPI_Request_free",
+                             "an active persistent collective request cannot be freed (wait for "
+                             "it first)");
     }
     dwcp_req_detach(r);
     *request = MPI_REQUEST_NULL;
@@ -466,6 +471,9 @@ int PMPI_Request_get_status(MPI_Request request, int *flag, MPI_Status *status)
     if (r == NULL) {
         *flag = 1;
         empty_out(status);
+        if (status != MPI_STATUS_IGNORE && status != NULL) {
+            status->MPI_ERROR = MPI_SUCCESS; /* the empty status (MPI-3.1 3.7.3) */
+        }
         return MPI_SUCCESS;
     }
     *flag = dwcp_req_test(r);
@@ -566,6 +574,8 @@ static int persistent_init(const char *fn, void *buf, int count, MPI_Datatype da
     r->peer = peer;
     r->tag = tag;
     r->comm = c;
+    c->refcount++; /* held until the request is freed (Comm_free may come first) */
+    r->comm_held = 1;
     r->mode = mode;
     return MPI_SUCCESS;
 }
@@ -619,6 +629,9 @@ static int start_one(const char *fn, MPI_Request h)
     }
     if (r->active) {
         return dwcp_err_comm(r->comm->handle, MPI_ERR_REQUEST, fn, "request is already active");
+    }
+    if (dwcp_pcoll_is(r)) {
+        return dwcp_pcoll_start(fn, r);
     }
     r->active = 1;
     r->complete = 0;

@@ -29,8 +29,20 @@ const dwcp_coll_table_t dwcp_coll_inter_table = {
     .scan = NULL,
 };
 
+/* Recording tables installed by a persistent-collective *_init call on this thread. */
+static __thread const dwcp_coll_table_t *rec_intra, *rec_inter;
+
+void dwcp_coll_table_record(const dwcp_coll_table_t *intra, const dwcp_coll_table_t *inter)
+{
+    rec_intra = intra;
+    rec_inter = inter;
+}
+
 const dwcp_coll_table_t *dwcp_coll_table(const dwcp_comm_t *c)
 {
+    if (rec_intra != NULL) {
+        return c->remote != NULL ? rec_inter : rec_intra;
+    }
     if (c->coll != NULL) {
         return c->coll;
     }

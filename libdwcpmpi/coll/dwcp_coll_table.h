@@ -47,6 +47,13 @@ extern const dwcp_coll_table_t dwcp_coll_inter_table;
 /** The table of @p c: its private one, else the default for its kind. */
 const dwcp_coll_table_t *dwcp_coll_table(const dwcp_comm_t *c);
 
+/**
+ * Make dwcp_coll_table() return @p intra / @p inter for every communicator on this thread
+ * (NULL, NULL: back to normal). Used by persistent-collective *_init bindings to capture the
+ * builder call of a binding instead of building a schedule.
+ */
+void dwcp_coll_table_record(const dwcp_coll_table_t *intra, const dwcp_coll_table_t *inter);
+
 /** A private, writable table for @p c (created from the default on first use; NULL when out
  *  of memory). Freed when the communicator is destroyed. */
 dwcp_coll_table_t *dwcp_coll_table_edit(dwcp_comm_t *c);

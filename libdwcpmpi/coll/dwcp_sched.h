@@ -20,6 +20,15 @@ typedef struct dwcp_sched dwcp_sched_t;
 /** New empty schedule for a collective on @p c (takes the next collective tag of @p c). */
 dwcp_sched_t *dwcp_sched_new(dwcp_comm_t *c);
 
+/**
+ * New empty schedule using collective tag @p tag (from dwcp_sched_tag of an earlier schedule
+ * on @p c): persistent collectives keep the tag taken at init, so they match in init order.
+ */
+dwcp_sched_t *dwcp_sched_new_tagged(dwcp_comm_t *c, int tag);
+
+/** The collective tag of @p s. */
+int dwcp_sched_tag(const dwcp_sched_t *s);
+
 /** Free a schedule that was never started. */
 void dwcp_sched_discard(dwcp_sched_t *s);
 

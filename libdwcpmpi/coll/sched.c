@@ -72,6 +72,16 @@ static int next_tag(dwcp_comm_t *c)
 
 dwcp_sched_t *dwcp_sched_new(dwcp_comm_t *c)
 {
+    return dwcp_sched_new_tagged(c, next_tag(c));
+}
+
+int dwcp_sched_tag(const dwcp_sched_t *s)
+{
+    return s->tag;
+}
+
+dwcp_sched_t *dwcp_sched_new_tagged(dwcp_comm_t *c, int tag)
+{
     dwcp_sched_t *s = sched_pool;
     if (s != NULL) {
         sched_pool = s->next_free;
@@ -85,7 +95,7 @@ dwcp_sched_t *dwcp_sched_new(dwcp_comm_t *c)
     s->comm = c;
     s->build_comm = c;
     c->refcount++;
-    s->tag = next_tag(c);
+    s->tag = tag;
     s->ops = s->ops_inline;
     s->nops = 0;
     s->capops = SCHED_INLINE_OPS;
@@ -127,6 +137,9 @@ static void sched_free(dwcp_sched_t *s)
         if (s->ops[i].kind == OP_REDUCE) {
             dwcp_op_release(s->ops[i].op);
         }
+        /* Datatypes are held by the schedule: the user may free them before it completes. */
+        dwcp_dt_release(s->ops[i].dt);
+        dwcp_dt_release(s->ops[i].ddt);
     }
     for (i = 0; i < s->nbufs; i++) {
         free(s->bufs[i]);
@@ -246,6 +259,7 @@ dwcs_status_t dwcp_sched_send(dwcp_sched_t *s, const void *buf, size_t count, dw
     o->count = count;
     o->dt = dt;
     o->peer = peer;
+    dwcp_dt_retain(dt);
     return DWCS_OK;
 }
 
@@ -260,6 +274,7 @@ dwcs_status_t dwcp_sched_recv(dwcp_sched_t *s, void *buf, size_t count, dwcp_dt_
     o->count = count;
     o->dt = dt;
     o->peer = peer;
+    dwcp_dt_retain(dt);
     return DWCS_OK;
 }
 
@@ -276,6 +291,7 @@ dwcs_status_t dwcp_sched_reduce(dwcp_sched_t *s, const void *in, void *inout, si
     o->dt = dt;
     o->op = op;
     dwcp_op_retain(op);
+    dwcp_dt_retain(dt);
     return DWCS_OK;
 }
 
@@ -292,6 +308,8 @@ dwcs_status_t dwcp_sched_copy(dwcp_sched_t *s, const void *src, size_t scount, d
     o->dst = dst;
     o->dcount = dcount;
     o->ddt = ddt;
+    dwcp_dt_retain(sdt);
+    dwcp_dt_retain(ddt);
     return DWCS_OK;
 }
 

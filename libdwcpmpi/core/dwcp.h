@@ -117,6 +117,7 @@ struct dwcp_req {
     dwcp_send_mode_t mode;
     int pending;              /* sub-operations outstanding (transport send, ack, fetch) */
     int dt_held;              /* this operation holds a reference on dt (dropped at completion) */
+    int comm_held;            /* holds a reference on comm (dropped when the request is freed) */
     void *tmp;                /* pack/unpack staging buffer (malloc'd) */
     size_t tmp_len;
     dwct_comp_t comp;         /* transport completion */

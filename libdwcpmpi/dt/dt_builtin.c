@@ -50,7 +50,8 @@ static const bdesc_t bdesc[DWCP_DT_NUM_BUILTIN] = {
     [23] = B("MPI_UINT16_T", uint16_t, 2, DT_CV_UINT),
     [24] = B("MPI_UINT32_T", uint32_t, 4, DT_CV_UINT),
     [25] = B("MPI_UINT64_T", uint64_t, 8, DT_CV_UINT),
-    [26] = B("MPI_C_FLOAT_COMPLEX", float _Complex, 8, DT_CV_CFLOAT),
+    /* MPI_C_COMPLEX and MPI_C_FLOAT_COMPLEX are one handle; MPI-2.2 names it MPI_C_COMPLEX */
+    [26] = B("MPI_C_COMPLEX", float _Complex, 8, DT_CV_CFLOAT),
     [27] = B("MPI_C_DOUBLE_COMPLEX", double _Complex, 16, DT_CV_CFLOAT),
     [28] = B("MPI_C_LONG_DOUBLE_COMPLEX", long double _Complex, 32, DT_CV_CLDOUBLE),
     [29] = B("MPI_AINT", MPI_Aint, 8, DT_CV_INT),
@@ -87,7 +88,15 @@ static const bdesc_t bdesc[DWCP_DT_NUM_BUILTIN] = {
     [60] = B("MPI_CXX_FLOAT_COMPLEX", float _Complex, 8, DT_CV_CFLOAT),
     [61] = B("MPI_CXX_DOUBLE_COMPLEX", double _Complex, 16, DT_CV_CFLOAT),
     [62] = B("MPI_CXX_LONG_DOUBLE_COMPLEX", long double _Complex, 32, DT_CV_CLDOUBLE),
+    [63] = {"MPI_LB", 0, 0, 0, 0},
+    [64] = {"MPI_UB", 0, 0, 0, 0},
+    /* external32 of a 16-byte integer is a plain byte reversal, as for IEEE floats */
+    [65] = B("MPI_INTEGER16", __int128, 16, DT_CV_FLOAT),
 };
+
+/* The bound markers: no data, extent 0; their displacement in a struct sets lb / ub. */
+#define IDX_LB 63
+#define IDX_UB 64
 
 /* Pair types: index, first and second component, offset of the second, struct size/align. */
 struct pair_float_int { float a; int b; };
@@ -147,6 +156,15 @@ dwcs_status_t dwcp_dt_init(void)
     for (int i = 1; i < DWCP_DT_NUM_BUILTIN; i++) {
         dt_impl_t *t = &bt[i];
         builtin_common(t, i);
+        if (i == IDX_LB || i == IDX_UB) {
+            t->kind = DT_BLOCKS; /* no blocks */
+            t->pub.contig = 1;
+            t->pub.basic = -1;
+            t->align = 1;
+            t->lbmark = i == IDX_LB;
+            t->ubmark = i == IDX_UB;
+            continue;
+        }
         if (bdesc[i].size == 0) {
             continue; /* pair type, below */
         }

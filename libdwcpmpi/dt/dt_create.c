@@ -37,6 +37,9 @@ typedef struct acc {
     size_t size, xsize, align;
     MPI_Count nbasic;
     int basic, markers;
+    int elb_set, eub_set;  /* explicit bounds seen (children with lb / ub markers) */
+    int anylb, anyub;      /* unmarked bounds seen */
+    MPI_Aint elb, eub;
 } acc_t;
 
 static void acc_init(acc_t *a)
@@ -69,14 +72,25 @@ static void acc_add(acc_t *a, MPI_Aint dlo, MPI_Aint dhi, size_t n, size_t mult,
     MPI_Aint span = (MPI_Aint)(n - 1) * c->pub.extent;
     MPI_Aint lo = dlo + amin(0, span), hi = dhi + amax(0, span);
     MPI_Aint lb = lo + c->pub.lb, ub = hi + c->pub.ub;
-    if (!a->any) {
-        a->lb = lb;
-        a->ub = ub;
-        a->any = 1;
-    } else {
-        a->lb = amin(a->lb, lb);
-        a->ub = amax(a->ub, ub);
+    /* MPI-2: a marked bound (MPI_LB / MPI_UB / resized) overrides the data's bound and is
+     * "sticky" in types built on it; an unmarked bound counts as a data bound, except for
+     * a pure marker (no data): {(LB, 10)} has lb 10, ub 0. */
+    int pure = c->pub.size == 0 && (c->lbmark || c->ubmark);
+    if (c->lbmark) {
+        a->elb = a->elb_set ? amin(a->elb, lb) : lb;
+        a->elb_set = 1;
+    } else if (!pure) {
+        a->lb = a->anylb ? amin(a->lb, lb) : lb;
+        a->anylb = 1;
     }
+    if (c->ubmark) {
+        a->eub = a->eub_set ? amax(a->eub, ub) : ub;
+        a->eub_set = 1;
+    } else if (!pure) {
+        a->ub = a->anyub ? amax(a->ub, ub) : ub;
+        a->anyub = 1;
+    }
+    a->any = 1;
     a->markers |= c->markers;
     if (c->align > a->align) {
         a->align = c->align;
@@ -110,8 +124,10 @@ static void acc_store(dt_impl_t *t, const acc_t *a, const dt_impl_t *first)
     t->pub.size = a->size;
     t->xsize = a->xsize;
     t->pub.nbasic = a->nbasic;
-    t->pub.lb = a->any ? a->lb : 0;
-    t->pub.ub = a->any ? a->ub : 0;
+    t->pub.lb = a->elb_set ? a->elb : a->anylb ? a->lb : 0;
+    t->pub.ub = a->eub_set ? a->eub : a->anyub ? a->ub : 0;
+    t->lbmark = a->elb_set;
+    t->ubmark = a->eub_set;
     t->pub.extent = t->pub.ub - t->pub.lb;
     t->pub.true_lb = a->anydata ? a->tlb : 0;
     t->pub.true_ub = a->anydata ? a->tub : 0;
@@ -185,7 +201,7 @@ dt_impl_t *dt_new_blocks(size_t n, const size_t *blens, const MPI_Aint *disps, d
     }
     t->psum[n] = pos;
     acc_store(t, &a, children != NULL ? (n > 0 ? children[0] : NULL) : child);
-    if (children != NULL && !a.markers && a.any) {
+    if (children != NULL && !a.markers && !a.eub_set && a.anyub) {
         /* struct: pad the extent to the largest alignment (the standard's epsilon) */
         MPI_Aint ext = t->pub.ub - t->pub.lb, al = (MPI_Aint)t->align;
         if (ext > 0 && al > 1 && ext % al != 0) {
@@ -216,6 +232,9 @@ dt_impl_t *dt_new_alias(dt_impl_t *child, MPI_Aint lb, MPI_Aint extent, int mark
     t->align = child->align;
     t->xsize = child->xsize;
     t->markers = markers || child->markers;
+    /* Only MPI_LB/MPI_UB markers are sticky here; resized bounds are not (yet): see dt_impl.h. */
+    t->lbmark = child->lbmark;
+    t->ubmark = child->ubmark;
     dt_flatten(t);
     return t;
 }
@@ -303,6 +322,8 @@ dt_impl_t *dt_clone(dt_impl_t *t)
         return NULL;
     }
     c->markers = t->markers;
+    c->lbmark = t->lbmark;
+    c->ubmark = t->ubmark;
     c->pub.committed = t->pub.committed;
     if (dt_set_contents(c, t->combiner, t->ni, t->ints, t->na, t->aints, t->nd, t->types) !=
         DWCS_OK) {

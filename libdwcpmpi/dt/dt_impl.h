@@ -70,6 +70,9 @@ struct dt_impl {
     int kind;            /* DT_BASIC.. */
     int combiner;        /* MPI_COMBINER_* */
     int markers;         /* lb/ub set explicitly (resized): no struct alignment padding */
+    int lbmark, ubmark;  /* the type map has an MPI_LB / MPI_UB marker: it fixes that bound
+                          * of types built on it (MPI-2 "sticky" rule). MPI-3.1 4.1.7 gives
+                          * resized types the same markers; here they are not sticky yet. */
     size_t align;        /* alignment (largest of the builtin components) */
     size_t xsize;        /* external32 bytes of one element */
     int cv;              /* BASIC: DT_CV_* */

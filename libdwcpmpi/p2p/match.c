@@ -398,6 +398,10 @@ dwcs_status_t dwcp_p2p_irecv(void *buf, size_t count, dwcp_dt_t *dt, int src, in
     r->tmp = NULL;
     dwcp_dt_retain(dt);
     r->dt_held = 1;
+    if (!r->comm_held) { /* the user may free comm while this is pending */
+        comm->refcount++;
+        r->comm_held = 1;
+    }
     if (src == MPI_PROC_NULL) {
         dwcp_status_empty(&r->status);
         r->status.MPI_SOURCE = MPI_PROC_NULL;

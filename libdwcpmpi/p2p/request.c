@@ -80,6 +80,10 @@ void dwcp_req_free(dwcp_req_t *r)
     if (r->persistent && r->dt != NULL) {
         dwcp_dt_release(r->dt); /* the reference taken by *_init */
     }
+    if (r->comm_held) {
+        r->comm_held = 0;
+        dwcp_comm_release(r->comm);
+    }
     free(r->tmp);
     if (r->handle != MPI_REQUEST_NULL) {
         dwcp_htab_remove(&dwcp_g.reqs, r->handle);

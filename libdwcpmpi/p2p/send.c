@@ -60,6 +60,10 @@ dwcs_status_t dwcp_p2p_isend(const void *buf, size_t count, dwcp_dt_t *dt, int d
     dwcp_status_empty(&r->status);
     dwcp_dt_retain(dt);
     r->dt_held = 1;
+    if (!r->comm_held) { /* the user may free comm while this is pending */
+        comm->refcount++;
+        r->comm_held = 1;
+    }
     if (dst == MPI_PROC_NULL) {
         dwcp_req_complete(r);
         return DWCS_OK;

@@ -25,10 +25,12 @@ int main(int argc, char **argv)
     /* Request_get_status on MPI_REQUEST_NULL. */
     rq = MPI_REQUEST_NULL;
     flag = 0;
+    st.MPI_ERROR = -77; /* the empty status has MPI_ERROR = MPI_SUCCESS */
     CHECK_MPI(MPI_Request_get_status(rq, &flag, &st));
     CHECK_EQ(flag, 1, "Request_get_status(REQUEST_NULL) flag");
     CHECK_EQ(st.MPI_SOURCE, MPI_ANY_SOURCE, "empty status source");
     CHECK_EQ(st.MPI_TAG, MPI_ANY_TAG, "empty status tag");
+    CHECK_EQ(st.MPI_ERROR, MPI_SUCCESS, "empty status error");
 
     if (mpt_rank == 0) {
         /* 1. Request_free on sends; buffers stay untouched until rank 1

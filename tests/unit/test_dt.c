@@ -161,6 +161,10 @@ Test(dt, builtin_sizes_and_names)
         {MPI_OFFSET, 8, 8, "MPI_OFFSET"},
         {MPI_COUNT, 8, 8, "MPI_COUNT"},
         {MPI_C_DOUBLE_COMPLEX, 16, 16, "MPI_C_DOUBLE_COMPLEX"},
+        {MPI_C_COMPLEX, 8, 8, "MPI_C_COMPLEX"},
+        {MPI_INTEGER16, 16, 16, "MPI_INTEGER16"},
+        {MPI_LB, 0, 0, "MPI_LB"},
+        {MPI_UB, 0, 0, "MPI_UB"},
         {MPI_CXX_LONG_DOUBLE_COMPLEX, 2 * (int)sizeof(long double),
          2 * (long)sizeof(long double), "MPI_CXX_LONG_DOUBLE_COMPLEX"},
     };
@@ -636,4 +640,103 @@ Test(dt, darray_block_cyclic_none)
     cr_assert_neq(MPI_Type_create_darray(4, 0, 2, gs, dist, bad_darg, ps, MPI_ORDER_C, MPI_INT,
                                          &t),
                   MPI_SUCCESS);
+}
+
+/* MPI-2 bound markers: MPI_LB / MPI_UB in a struct set lb / ub and stay in derived types. */
+static void bounds(MPI_Datatype t, long lb, long ext, int size)
+{
+    MPI_Aint l, e;
+    int sz;
+    MPI_Type_get_extent(t, &l, &e);
+    MPI_Type_size(t, &sz);
+    cr_assert_eq((long)l, lb, "lb %ld, expected %ld", (long)l, lb);
+    cr_assert_eq((long)e, ext, "extent %ld, expected %ld", (long)e, ext);
+    cr_assert_eq(sz, size);
+}
+
+Test(dt, lb_ub_markers)
+{
+    MPI_Datatype t1, t2, t3, t4, t5, pad;
+    int bl[3] = {1, 1, 1};
+    MPI_Datatype ty1[3] = {MPI_LB, MPI_INT, MPI_UB};
+    MPI_Aint d1[3] = {-4, 0, 12};
+    MPI_Type_create_struct(3, bl, d1, ty1, &t1);
+    commit(t1);
+    bounds(t1, -4, 16, 4);
+    MPI_Aint tlb, text;
+    MPI_Type_get_true_extent(t1, &tlb, &text);
+    cr_assert_eq(tlb, 0);
+    cr_assert_eq(text, 4);
+
+    /* contiguous: markers of every element, stride = extent 16 */
+    MPI_Type_contiguous(2, t1, &t2);
+    commit(t2);
+    bounds(t2, -4, 32, 8);
+    int src[8] = {1, -1, -1, -1, 2, -1, -1, -1}, out[2], pos = 0;
+    MPI_Pack(src, 1, t2, out, (int)sizeof(out), &pos, MPI_COMM_SELF);
+    cr_assert_eq(pos, 8);
+    cr_assert_eq(out[0], 1);
+    cr_assert_eq(out[1], 2);
+
+    /* only an lb marker: ub stays 0 (no data), extent negative */
+    MPI_Aint d3 = 10;
+    int one = 1;
+    MPI_Datatype lbt = MPI_LB;
+    MPI_Type_create_struct(1, &one, &d3, &lbt, &t3);
+    bounds(t3, 10, -10, 0);
+
+    /* sticky: t1 at 100 keeps its lb marker (96) although a char sits at 0 */
+    MPI_Datatype ty4[2] = {t1, MPI_CHAR};
+    int bl4[2] = {1, 1};
+    MPI_Aint d4[2] = {100, 0};
+    MPI_Type_create_struct(2, bl4, d4, ty4, &t4);
+    bounds(t4, 96, 16, 5);
+
+    /* an ub marker suppresses the alignment padding; without one the struct is padded */
+    MPI_Datatype ty5[2] = {MPI_INT, MPI_UB};
+    MPI_Aint d5[2] = {0, 6};
+    int bl5[2] = {1, 1};
+    MPI_Type_create_struct(2, bl5, d5, ty5, &t5);
+    bounds(t5, 0, 6, 4);
+    MPI_Datatype typ[2] = {MPI_INT, MPI_DOUBLE};
+    MPI_Aint dp[2] = {0, 8};
+    MPI_Type_create_struct(2, bl5, dp, typ, &pad);
+    bounds(pad, 0, 16, 12);
+
+    MPI_Type_free(&t1);
+    MPI_Type_free(&t2);
+    MPI_Type_free(&t3);
+    MPI_Type_free(&t4);
+    MPI_Type_free(&t5);
+    MPI_Type_free(&pad);
+}
+
+/* MPI-4 large-count constructors and queries: sizes above INT_MAX are exact. */
+Test(dt, large_count_c)
+{
+    MPI_Datatype t, h, ib;
+    MPI_Count size, lb, ext;
+    MPI_Count big = (MPI_Count)INT32_MAX * 2 + 10;
+    cr_assert_eq(MPI_Type_contiguous_c(big, MPI_CHAR, &t), MPI_SUCCESS);
+    MPI_Type_size_c(t, &size);
+    cr_assert_eq(size, big);
+    MPI_Type_get_true_extent_c(t, &lb, &ext);
+    cr_assert_eq(lb, 0);
+    cr_assert_eq(ext, big);
+    MPI_Count bl[2] = {3, big}, d[2] = {0, 3};
+    cr_assert_eq(MPI_Type_create_hindexed_c(2, bl, d, MPI_CHAR, &h), MPI_SUCCESS);
+    MPI_Type_size_c(h, &size);
+    cr_assert_eq(size, big + 3);
+    MPI_Type_get_extent_c(h, &lb, &ext);
+    cr_assert_eq(ext, big + 3);
+    MPI_Count id[3] = {0, 5, 10};
+    cr_assert_eq(MPI_Type_create_indexed_block_c(3, 5, id, MPI_INT, &ib), MPI_SUCCESS);
+    MPI_Type_size_c(ib, &size);
+    cr_assert_eq(size, 60);
+    MPI_Type_get_extent_c(ib, &lb, &ext);
+    cr_assert_eq(ext, 60);
+    cr_assert_eq(MPI_Type_contiguous_c(-1, MPI_CHAR, &t), MPI_ERR_COUNT);
+    MPI_Type_free(&t);
+    MPI_Type_free(&h);
+    MPI_Type_free(&ib);
 }
