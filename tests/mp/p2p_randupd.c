@@ -11,7 +11,9 @@
  * then lost in a cancelled slot (the bug HPCC showed at >= 5 ranks). Checks
  * per-source order, that every cancelled slot was really unmatched, that
  * every message arrived (counts through MPI_Alltoall) with the right payload
- * and MPI_Get_count, over two rounds. Use 5-8 ranks.
+ * and MPI_Get_count, over two rounds. Use 5-8 ranks. The standard lets
+ * Waitany/Testany pick any complete request: this checks DWCP-MPI's own
+ * guarantee (testlist label dwcp-qoi; Open MPI fails it).
  */
 #include "mptest.h"
 

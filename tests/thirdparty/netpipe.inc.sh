@@ -26,7 +26,7 @@ netpipe_build() {
 
 # np_lat LOG / np_bw LOG: latency (usec of the smallest message) and peak bandwidth (Mbps).
 np_lat() { awk '/ bytes .* times -->/ { print $(NF - 1); exit }' "$1"; }
-np_bw() { awk '/ bytes .* times -->/ { if ($(NF - 4) > m) m = $(NF - 4) } END { print m + 0 }' "$1"; }
+np_bw() { awk '/ bytes .* times -->/ { v = $(NF - 4) + 0; if (v > m + 0) m = v } END { print m + 0 }' "$1"; }
 
 # np_run MPI MODE MAXSIZE ARGS...: run NPmpi -u MAXSIZE ARGS REPS times; records PASS/FAIL
 # and median figures.
