@@ -268,17 +268,29 @@ int PMPI_Testall(int count, MPI_Request array_of_requests[], int *flag,
 DWCP_WEAK(Testall)
 
 /* One pass of Testany: index of a completed active request, -1 none, -2 no active ones. */
+/*
+ * Index of a completed request of @p rs (-1: none yet, -2: all null/inactive). When several
+ * are complete, the receive whose message was matched first wins (requests that are not
+ * matched receives come first, in index order): a program that re-posts ANY_SOURCE receives
+ * into several slots (HPCC's MPIRandomAccess) then sees each sender's messages in the order
+ * they were sent, e.g. its "finished" message only after its last data message.
+ */
 static int any_complete(int count, dwcp_req_t **rs)
 {
-    int i, active = 0;
+    int i, active = 0, best = -1;
     for (i = 0; i < count; i++) {
         if (rs[i] != NULL) {
             active = 1;
             if (rs[i]->complete || (rs[i]->poll && rs[i]->poll(rs[i]))) {
                 rs[i]->complete = 1;
-                return i;
+                if (best == -1 || rs[i]->match_seq < rs[best]->match_seq) {
+                    best = i;
+                }
             }
         }
+    }
+    if (best != -1) {
+        return best;
     }
     return active ? -1 : -2;
 }

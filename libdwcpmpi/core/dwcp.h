@@ -124,6 +124,8 @@ struct dwcp_req {
     dwcp_req_t *next;         /* queue link (posted receives) */
     dwcp_req_t *prev;
     uint64_t post_seq;        /* order of posting (matching against wildcards) */
+    uint64_t match_seq;       /* receives: order in which messages were matched (0: none yet);
+                                 MPI_Waitany/Testany report the earliest-matched receive */
 
     /* generalized / collective / RMA requests */
     int (*poll)(dwcp_req_t *req);          /* advance; returns 1 when complete (may be NULL) */

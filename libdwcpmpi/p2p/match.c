@@ -194,6 +194,7 @@ static void deliver(dwcp_req_t *r, const dwct_hdr_t *hdr, const void *data, dwct
     int err = len <= cap ? MPI_SUCCESS : MPI_ERR_TRUNCATE;
 
     dwcp_status_set(&r->status, hdr->crank, hdr->tag, n, err);
+    r->match_seq = ++dwcp_p2p.match_counter;
     if (hdr->flags & DWCT_HDR_SYNC) {
         dwcp_send_ctrl((int)hdr->src, DWCT_MSG_ACK, hdr->sreq);
     }

@@ -36,6 +36,7 @@ typedef struct dwcp_p2p_state {
     dwcp_umsg_t *unexp_head, *unexp_tail;
     dwcp_ooo_t *ooo;            /* per world rank */
     uint64_t post_counter;
+    uint64_t match_counter;   /* last dwcp_req_t.match_seq given */
     dwcp_req_t *free_reqs;      /* request freelist */
     size_t n_active;            /* allocated requests */
     size_t n_detached;          /* requests freed by the user before completing */
