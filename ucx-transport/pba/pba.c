@@ -1,0 +1,263 @@
+/*
+ * pba.c — Predictive Bandwidth Allocation: the per-path bandwidth / RTT estimator and its
+ * pacing state machine (see pba.h for the model).
+ */
+#include "pba.h"
+
+#include <stddef.h>
+
+/* A STARTUP interval "grows" the estimate if it raises it by this factor. */
+#define PBA_GROWTH 1.25
+/* STARTUP ends after this many intervals without growth. */
+#define PBA_FULL_ROUNDS 3
+/* ... and only once the RTT shows a queue (this multiple of the propagation RTT). */
+#define PBA_FULL_RTT 1.2
+/* CRUISE: a probe that leaves the RTT below this multiple of the propagation RTT found room. */
+#define PBA_ROOM_RTT 1.04
+/* ... and so does one whose acknowledgements raised the delivery rate by this factor (the
+ * sample then spans one cruising and one probing interval: (0.97 + 1.15) / 2 = 1.06). */
+#define PBA_ROOM_BW 1.04
+/* DRAIN ends when the smoothed RTT is below this multiple of the propagation RTT ... */
+#define PBA_DRAINED_RTT 1.15
+/* ... or after this many intervals. */
+#define PBA_DRAIN_MAX 4
+
+static double clampd(double v, double lo, double hi, double dflt)
+{
+    if (!(v == v)) { /* NaN */
+        return dflt;
+    }
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+void dwct_pba_params_default(dwct_pba_params_t *prm)
+{
+    prm->cruise_gain = 0.97;
+    prm->probe_gain = 1.15;
+    prm->startup_gain = 2.89;
+    prm->drain_gain = 0.75;
+    prm->cycle = 8;
+    prm->bw_window = 40;
+    prm->min_interval = 0.02;
+    prm->rtt_window = 10.0;
+    prm->ewma = 0.25;
+}
+
+void dwct_pba_init(dwct_pba_t *e, const dwct_pba_params_t *prm)
+{
+    dwct_pba_t z = {0};
+    *e = z;
+    if (prm != NULL) {
+        e->prm = *prm;
+    } else {
+        dwct_pba_params_default(&e->prm);
+    }
+    dwct_pba_params_t *p = &e->prm;
+    p->cruise_gain = clampd(p->cruise_gain, 0.1, 2.0, 0.97);
+    p->probe_gain = clampd(p->probe_gain, 1.0, 1.9, 1.15);
+    p->startup_gain = clampd(p->startup_gain, 1.0, 10.0, 2.89);
+    p->drain_gain = clampd(p->drain_gain, 0.1, 1.0, 0.75);
+    p->min_interval = clampd(p->min_interval, 0.001, 10.0, 0.02);
+    p->rtt_window = clampd(p->rtt_window, 0.1, 3600.0, 10.0);
+    p->ewma = clampd(p->ewma, 0.01, 1.0, 0.25);
+    if (p->cycle < 3) {
+        p->cycle = 3;
+    }
+    if (p->bw_window < 1) {
+        p->bw_window = 1;
+    }
+    if (p->bw_window > DWCT_PBA_WIN_MAX) {
+        p->bw_window = DWCT_PBA_WIN_MAX;
+    }
+    e->phase = DWCT_PBA_STARTUP;
+}
+
+double dwct_pba_interval(const dwct_pba_t *e)
+{
+    return e->min_rtt > e->prm.min_interval ? e->min_rtt : e->prm.min_interval;
+}
+
+static void win_push(dwct_pba_t *e, double bw)
+{
+    int cap = e->prm.bw_window;
+    e->win[e->win_head] = bw;
+    e->win_head = (e->win_head + 1) % cap;
+    if (e->win_n < cap) {
+        e->win_n++;
+    }
+    double m = 0;
+    for (int i = 0; i < e->win_n; i++) {
+        if (e->win[i] > m) {
+            m = e->win[i];
+        }
+    }
+    e->btlbw = m;
+}
+
+static int rtt_inflated(const dwct_pba_t *e, double factor)
+{
+    return e->min_rtt > 0 && e->srtt > factor * e->min_rtt;
+}
+
+/* One interval ended with a sample (limited: the sender was application-limited). */
+static void phase_step(dwct_pba_t *e, int limited)
+{
+    switch (e->phase) {
+    case DWCT_PBA_STARTUP:
+        if (limited) {
+            return;
+        }
+        if (e->btlbw >= e->full_bw * PBA_GROWTH) {
+            e->full_bw = e->btlbw;
+            e->full_cnt = 0;
+        } else {
+            e->full_cnt++;
+        }
+        /* Growth stopped while a queue formed (the bottleneck is full), or the queue already
+         * holds about a BDP: stop filling it. Growth that stops without a queue is a sender
+         * or receiver limit, not the path's: pacing to it would only hold the sender back. */
+        if ((e->full_cnt >= PBA_FULL_ROUNDS && rtt_inflated(e, PBA_FULL_RTT)) ||
+            (e->btlbw > 0 && rtt_inflated(e, 2.0))) {
+            e->phase = DWCT_PBA_DRAIN;
+            e->phase_ivs = 0;
+        }
+        return;
+    case DWCT_PBA_DRAIN:
+        e->phase_ivs++;
+        if (!rtt_inflated(e, PBA_DRAINED_RTT) || e->phase_ivs >= PBA_DRAIN_MAX) {
+            e->phase = DWCT_PBA_CRUISE;
+            e->cycle_idx = 2; /* cruise a while before the first probe */
+            e->cycle_bw = e->btlbw;
+        }
+        return;
+    default:
+        /* The probing interval just ended and its data reached the receiver by the end of
+         * this one: if it built no queue, the path has room the estimate does not know of
+         * (the estimate fell while the sender was limited, or the path got faster); find it
+         * quickly in STARTUP instead of 15 % per cycle. */
+        if (e->cycle_idx == 1 && !limited &&
+            ((e->min_rtt > 0 && e->srtt > 0 && !rtt_inflated(e, PBA_ROOM_RTT)) ||
+             e->last_sample >= PBA_ROOM_BW * e->cycle_bw)) {
+            e->phase = DWCT_PBA_STARTUP;
+            e->full_bw = e->btlbw;
+            e->full_cnt = 0;
+            e->restarts++;
+            return;
+        }
+        e->cycle_idx = (e->cycle_idx + 1) % e->prm.cycle;
+        if (e->cycle_idx == 0) {
+            e->cycle_bw = e->btlbw; /* the estimate the probe is measured against */
+        }
+        return;
+    }
+}
+
+int dwct_pba_update(dwct_pba_t *e, double now, uint64_t delivered, double min_rtt, double srtt,
+                    int app_limited)
+{
+    if (min_rtt > 0) {
+        if (e->min_rtt == 0 || min_rtt <= e->min_rtt ||
+            now - e->min_rtt_at > e->prm.rtt_window) {
+            e->min_rtt = min_rtt;
+            e->min_rtt_at = now;
+        }
+    }
+    if (srtt > 0) {
+        e->srtt = srtt;
+    }
+    if (e->iv_start == 0 || delivered < e->iv_delivered) {
+        e->iv_start = now;
+        e->iv_delivered = delivered;
+        e->iv_app_limited = app_limited != 0;
+        e->pv_start = 0;
+        return 0;
+    }
+    e->iv_app_limited |= app_limited != 0;
+    double dt = now - e->iv_start;
+    if (dt < dwct_pba_interval(e)) {
+        return 0;
+    }
+    double bw;
+    int limited = e->iv_app_limited;
+    if (e->pv_start != 0) {
+        bw = (double)(delivered - e->pv_delivered) / (now - e->pv_start);
+        limited |= e->pv_app_limited;
+    } else {
+        bw = (double)(delivered - e->iv_delivered) / dt;
+    }
+    e->pv_start = e->iv_start;
+    e->pv_delivered = e->iv_delivered;
+    e->pv_app_limited = e->iv_app_limited;
+    e->iv_start = now;
+    e->iv_delivered = delivered;
+    e->iv_app_limited = app_limited != 0;
+    e->nsamples++;
+    e->last_sample = bw;
+    if (limited) {
+        e->nlimited++;
+    }
+    /* An application-limited sample says little about the path, unless it shows more. */
+    if (!limited || bw > e->btlbw) {
+        win_push(e, bw);
+    }
+    if (!limited) {
+        e->smoothed = e->smoothed == 0 ? bw : e->smoothed + e->prm.ewma * (bw - e->smoothed);
+    }
+    phase_step(e, limited);
+    return 1;
+}
+
+double dwct_pba_forecast(const dwct_pba_t *e)
+{
+    return e->btlbw;
+}
+
+double dwct_pba_smoothed(const dwct_pba_t *e)
+{
+    return e->smoothed;
+}
+
+double dwct_pba_min_rtt(const dwct_pba_t *e)
+{
+    return e->min_rtt;
+}
+
+static double current_gain(const dwct_pba_t *e)
+{
+    switch (e->phase) {
+    case DWCT_PBA_STARTUP:
+        return e->prm.startup_gain;
+    case DWCT_PBA_DRAIN:
+        return e->prm.drain_gain;
+    default:
+        break;
+    }
+    if (e->cycle_idx == 0) {
+        return e->prm.probe_gain;
+    }
+    if (e->cycle_idx == 1) {
+        return 2.0 - e->prm.probe_gain;
+    }
+    return e->prm.cruise_gain;
+}
+
+double dwct_pba_pacing_rate(const dwct_pba_t *e)
+{
+    if (e->btlbw <= 0) {
+        return 0;
+    }
+    return e->btlbw * current_gain(e);
+}
+
+const char *dwct_pba_phase_name(const dwct_pba_t *e)
+{
+    switch (e->phase) {
+    case DWCT_PBA_STARTUP:
+        return "startup";
+    case DWCT_PBA_DRAIN:
+        return "drain";
+    default:
+        break;
+    }
+    return e->cycle_idx == 0 ? "probe" : e->cycle_idx == 1 ? "probe-drain" : "cruise";
+}
