@@ -66,7 +66,7 @@ static const dwcs_param_t amst_params[] = {
      "per-RTT delivery-rate samples, with probing), so the bottleneck queue stays short; "
      "amst_rate_limit > 0 overrides it with a fixed rate.",
      DWCS_PARAM_LEVEL_TUNER, NULL, CFG(pba)},
-    {"amst_pba_cruise_gain", DWCS_PARAM_DOUBLE, "0.97",
+    {"amst_pba_cruise_gain", DWCS_PARAM_DOUBLE, "0.95",
      "PBA: pacing rate / forecast while cruising (below 1 drains the bottleneck queue).",
      DWCS_PARAM_LEVEL_DEV, NULL, CFG(pba_cruise_gain)},
     {"amst_pba_probe_gain", DWCS_PARAM_DOUBLE, "1.15",

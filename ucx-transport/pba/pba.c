@@ -14,9 +14,12 @@
 #define PBA_FULL_RTT 1.2
 /* CRUISE: a probe that leaves the RTT below this multiple of the propagation RTT found room. */
 #define PBA_ROOM_RTT 1.04
-/* ... and so does one whose acknowledgements raised the delivery rate by this factor (the
- * sample then spans one cruising and one probing interval: (0.97 + 1.15) / 2 = 1.06). */
-#define PBA_ROOM_BW 1.04
+/* CRUISE: a smoothed RTT that stayed above this multiple of the propagation RTT for a whole
+ * cycle is a standing queue; the estimate is then multiplied by PBA_TRIM. */
+#define PBA_STANDING_RTT 1.1
+#define PBA_TRIM 0.97
+/* STARTUP gain after such a restart (overshoots less than the first STARTUP's). */
+#define PBA_RESTART_GAIN 2.0
 /* DRAIN ends when the smoothed RTT is below this multiple of the propagation RTT ... */
 #define PBA_DRAINED_RTT 1.15
 /* ... or after this many intervals. */
@@ -32,7 +35,7 @@ static double clampd(double v, double lo, double hi, double dflt)
 
 void dwct_pba_params_default(dwct_pba_params_t *prm)
 {
-    prm->cruise_gain = 0.97;
+    prm->cruise_gain = 0.95;
     prm->probe_gain = 1.15;
     prm->startup_gain = 2.89;
     prm->drain_gain = 0.75;
@@ -53,7 +56,7 @@ void dwct_pba_init(dwct_pba_t *e, const dwct_pba_params_t *prm)
         dwct_pba_params_default(&e->prm);
     }
     dwct_pba_params_t *p = &e->prm;
-    p->cruise_gain = clampd(p->cruise_gain, 0.1, 2.0, 0.97);
+    p->cruise_gain = clampd(p->cruise_gain, 0.1, 2.0, 0.95);
     p->probe_gain = clampd(p->probe_gain, 1.0, 1.9, 1.15);
     p->startup_gain = clampd(p->startup_gain, 1.0, 10.0, 2.89);
     p->drain_gain = clampd(p->drain_gain, 0.1, 1.0, 0.75);
@@ -85,13 +88,16 @@ static void win_push(dwct_pba_t *e, double bw)
     if (e->win_n < cap) {
         e->win_n++;
     }
-    double m = 0;
+    double m1 = 0, m2 = 0;
     for (int i = 0; i < e->win_n; i++) {
-        if (e->win[i] > m) {
-            m = e->win[i];
+        if (e->win[i] > m1) {
+            m2 = m1;
+            m1 = e->win[i];
+        } else if (e->win[i] > m2) {
+            m2 = e->win[i];
         }
     }
-    e->btlbw = m;
+    e->btlbw = e->win_n >= 2 ? m2 : m1;
 }
 
 static int rtt_inflated(const dwct_pba_t *e, double factor)
@@ -107,8 +113,9 @@ static void phase_step(dwct_pba_t *e, int limited)
         if (limited) {
             return;
         }
-        if (e->btlbw >= e->full_bw * PBA_GROWTH) {
-            e->full_bw = e->btlbw;
+        double seen = e->short_sample > e->btlbw ? e->short_sample : e->btlbw;
+        if (seen >= e->full_bw * PBA_GROWTH) {
+            e->full_bw = seen;
             e->full_cnt = 0;
         } else {
             e->full_cnt++;
@@ -136,8 +143,7 @@ static void phase_step(dwct_pba_t *e, int limited)
          * (the estimate fell while the sender was limited, or the path got faster); find it
          * quickly in STARTUP instead of 15 % per cycle. */
         if (e->cycle_idx == 1 && !limited &&
-            ((e->min_rtt > 0 && e->srtt > 0 && !rtt_inflated(e, PBA_ROOM_RTT)) ||
-             e->last_sample >= PBA_ROOM_BW * e->cycle_bw)) {
+            e->min_rtt > 0 && e->probe_srtt > 0 && e->probe_srtt <= PBA_ROOM_RTT * e->min_rtt) {
             e->phase = DWCT_PBA_STARTUP;
             e->full_bw = e->btlbw;
             e->full_cnt = 0;
@@ -146,7 +152,19 @@ static void phase_step(dwct_pba_t *e, int limited)
         }
         e->cycle_idx = (e->cycle_idx + 1) % e->prm.cycle;
         if (e->cycle_idx == 0) {
+            /* A queue that did not drain during a whole cycle (not even after the probe's
+             * drain interval) means the estimate is above the capacity (acknowledgements that
+             * came in bursts made samples too high): trim it. */
+            if (e->min_rtt > 0 && e->cycle_srtt_min > PBA_STANDING_RTT * e->min_rtt) {
+                for (int i = 0; i < e->win_n; i++) {
+                    e->win[i] *= PBA_TRIM;
+                }
+                e->btlbw *= PBA_TRIM;
+                e->trims++;
+            }
+            e->cycle_srtt_min = 0;
             e->cycle_bw = e->btlbw; /* the estimate the probe is measured against */
+            e->probe_srtt = 0;
         }
         return;
     }
@@ -164,12 +182,20 @@ int dwct_pba_update(dwct_pba_t *e, double now, uint64_t delivered, double min_rt
     }
     if (srtt > 0) {
         e->srtt = srtt;
+        /* the largest RTT while the probe's data is in flight (the queue it built is gone
+         * again by the end of the interval that drains it) */
+        if (e->phase == DWCT_PBA_CRUISE && e->cycle_idx <= 1 && srtt > e->probe_srtt) {
+            e->probe_srtt = srtt;
+        }
+        if (e->cycle_srtt_min == 0 || srtt < e->cycle_srtt_min) {
+            e->cycle_srtt_min = srtt;
+        }
     }
     if (e->iv_start == 0 || delivered < e->iv_delivered) {
         e->iv_start = now;
         e->iv_delivered = delivered;
         e->iv_app_limited = app_limited != 0;
-        e->pv_start = 0;
+        e->h_n = 0;
         return 0;
     }
     e->iv_app_limited |= app_limited != 0;
@@ -177,17 +203,23 @@ int dwct_pba_update(dwct_pba_t *e, double now, uint64_t delivered, double min_rt
     if (dt < dwct_pba_interval(e)) {
         return 0;
     }
-    double bw;
-    int limited = e->iv_app_limited;
-    if (e->pv_start != 0) {
-        bw = (double)(delivered - e->pv_delivered) / (now - e->pv_start);
-        limited |= e->pv_app_limited;
-    } else {
-        bw = (double)(delivered - e->iv_delivered) / dt;
+    /* Push the interval that just ended; the sample spans it and the DWCT_PBA_SPAN - 1
+     * before it (the oldest boundary kept is h_start of the oldest entry). */
+    e->h_start[e->h_head] = e->iv_start;
+    e->h_delivered[e->h_head] = e->iv_delivered;
+    e->h_limited[e->h_head] = e->iv_app_limited;
+    e->h_head = (e->h_head + 1) % DWCT_PBA_SPAN;
+    if (e->h_n < DWCT_PBA_SPAN) {
+        e->h_n++;
     }
-    e->pv_start = e->iv_start;
-    e->pv_delivered = e->iv_delivered;
-    e->pv_app_limited = e->iv_app_limited;
+    int oldest = (e->h_head - e->h_n + DWCT_PBA_SPAN) % DWCT_PBA_SPAN;
+    int limited = 0;
+    for (int k = 0; k < e->h_n; k++) {
+        limited |= e->h_limited[(oldest + k) % DWCT_PBA_SPAN];
+    }
+    double bw = (double)(delivered - e->h_delivered[oldest]) / (now - e->h_start[oldest]);
+    e->short_sample = (double)(delivered - e->iv_delivered) / dt;
+    int short_limited = e->iv_app_limited;
     e->iv_start = now;
     e->iv_delivered = delivered;
     e->iv_app_limited = app_limited != 0;
@@ -196,14 +228,28 @@ int dwct_pba_update(dwct_pba_t *e, double now, uint64_t delivered, double min_rt
     if (limited) {
         e->nlimited++;
     }
+    /* The interval that received the probe's acknowledgements is the one that can show the
+     * full capacity (the long sample averages it with slower intervals): its short sample
+     * counts too. */
+    double fbw = bw;
+    if (e->phase == DWCT_PBA_CRUISE && e->cycle_idx == 1 && !short_limited &&
+        e->short_sample > fbw) {
+        fbw = e->short_sample;
+    }
+    /* While cruising the lanes never sent faster than probe_gain x the estimate: more than
+     * that delivered in an interval is acknowledgements bunched up, not capacity. */
+    if (e->phase == DWCT_PBA_CRUISE && e->cycle_bw > 0 &&
+        fbw > e->prm.probe_gain * e->cycle_bw) {
+        fbw = e->prm.probe_gain * e->cycle_bw;
+    }
     /* An application-limited sample says little about the path, unless it shows more. */
-    if (!limited || bw > e->btlbw) {
-        win_push(e, bw);
+    if (!limited || fbw > e->btlbw) {
+        win_push(e, fbw);
     }
     if (!limited) {
         e->smoothed = e->smoothed == 0 ? bw : e->smoothed + e->prm.ewma * (bw - e->smoothed);
     }
-    phase_step(e, limited);
+    phase_step(e, short_limited);
     return 1;
 }
 
@@ -226,7 +272,9 @@ static double current_gain(const dwct_pba_t *e)
 {
     switch (e->phase) {
     case DWCT_PBA_STARTUP:
-        return e->prm.startup_gain;
+        /* Back from CRUISE the estimate is known to within a factor: grow more gently. */
+        return e->restarts > 0 && e->prm.startup_gain > PBA_RESTART_GAIN ? PBA_RESTART_GAIN
+                                                                          : e->prm.startup_gain;
     case DWCT_PBA_DRAIN:
         return e->prm.drain_gain;
     default:
@@ -246,7 +294,11 @@ double dwct_pba_pacing_rate(const dwct_pba_t *e)
     if (e->btlbw <= 0) {
         return 0;
     }
-    return e->btlbw * current_gain(e);
+    double base = e->btlbw;
+    if (e->phase == DWCT_PBA_STARTUP && e->short_sample > base) {
+        base = e->short_sample; /* the long samples lag one growing each interval */
+    }
+    return base * current_gain(e);
 }
 
 const char *dwct_pba_phase_name(const dwct_pba_t *e)

@@ -7,14 +7,15 @@
  * the path's cumulative delivered (acknowledged) payload bytes, the smallest RTT its
  * connections have seen, their current smoothed RTT and whether the sender ran out of data
  * since the last call. At the end of every sample interval (one minimum RTT, at least
- * dwct_pba_params_t.min_interval) the estimator turns the bytes delivered during the last two
- * intervals into a delivery-rate sample (two, so that acknowledgements that arrive in bursts,
- * e.g. after a stall of the receiver or of the path, do not show up as rates above the
- * bottleneck's).
+ * dwct_pba_params_t.min_interval) the estimator turns the bytes delivered during the last
+ * DWCT_PBA_SPAN intervals into a delivery-rate sample for the forecast (several, so that
+ * acknowledgements that arrive in bursts, e.g. after a stall of the receiver or of the path,
+ * do not show up as rates above the bottleneck's), and those of the last interval alone into a
+ * short sample for the phase decisions below (which must see one interval's change).
  *
  * Model (the ideas of BBR, applied to the sum of several TCP connections):
- *   - bottleneck bandwidth = the largest delivery-rate sample of the last `bw_window` intervals
- *     (a windowed max filter: the bottleneck never delivers faster than its rate, and a queue
+ *   - bottleneck bandwidth = the second largest delivery-rate sample of the last `bw_window`
+ *     intervals (a windowed max filter that ignores one outlier: the bottleneck never delivers faster than its rate, and a queue
  *     can only make a sample smaller, so the max is the least biased estimate). The window is
  *     long (40 intervals, 4 s at 100 ms): the pacing rate is a cap on top of TCP's own
  *     congestion control, so an estimate a little high costs a short queue, while one too low
@@ -29,10 +30,13 @@
  *     RTT (at most four intervals), emptying the queue STARTUP built; CRUISE paces at
  *     cruise_gain x the estimate, except for one interval in every `cycle` at probe_gain (to
  *     find bandwidth that appeared) followed by one at 2 - probe_gain (to drain that probe);
- *     a probe that built no queue (RTT still within 4 % of the propagation RTT) or raised the
- *     delivery rate by 4 % sends the estimator back to STARTUP: the estimate is below what the path can carry. An interval is
- *     one minimum RTT. (A smoothed RTT above the propagation RTT is not taken as a reason to
- *     pace lower while cruising: on a busy host the RTT also grows when the emulator or the
+ *     a probe that built no queue (RTT still within 4 % of the propagation RTT) sends the
+ *     estimator back to STARTUP: the estimate is below what the path can carry. Samples
+ *     taken while cruising are capped at probe_gain x the estimate (the lanes never sent
+ *     faster; more is acknowledgements bunched up). A queue that stands through a whole cycle
+ *     (the smoothed RTT never fell below 1.1 x the propagation RTT) trims the estimate by 3 %.
+ *     An interval is one minimum RTT. (A raised RTT alone does not make the pacing drop to
+ *     drain_gain while cruising: on a busy host the RTT also grows when the emulator or the
  *     receiver is descheduled, and pacing down then only lowers the estimate.)
  * All rates are in payload bytes per second, all times in seconds.
  */
@@ -42,10 +46,11 @@
 #include <stdint.h>
 
 #define DWCT_PBA_WIN_MAX 64 /* most samples the max filter keeps */
+#define DWCT_PBA_SPAN 3     /* intervals one forecast sample spans */
 
 /** Tunables of one estimator (see the file comment). */
 typedef struct dwct_pba_params {
-    double cruise_gain;  /* pacing gain while cruising, e.g. 0.97 */
+    double cruise_gain;  /* pacing gain while cruising, e.g. 0.95 */
     double probe_gain;   /* gain of the probing interval, e.g. 1.15 (its drain: 2 - this) */
     double startup_gain; /* gain over the estimate while the estimate still grows, e.g. 2 */
     double drain_gain;   /* gain of the DRAIN phase, e.g. 0.75 */
@@ -74,10 +79,13 @@ typedef struct dwct_pba {
     double iv_start;      /* 0: not started */
     uint64_t iv_delivered;
     int iv_app_limited;
-    /* the interval before it (a sample spans both: ack bursts and gaps even out) */
-    double pv_start;      /* 0: none */
-    uint64_t pv_delivered;
-    int pv_app_limited;
+    /* the intervals before it: a forecast sample spans DWCT_PBA_SPAN of them, so that
+     * acknowledgements that arrive in bursts and the gaps before them even out */
+    double h_start[DWCT_PBA_SPAN];
+    uint64_t h_delivered[DWCT_PBA_SPAN];
+    int h_limited[DWCT_PBA_SPAN];
+    int h_n, h_head;
+    double short_sample;  /* the newest one-interval sample (phase decisions), bytes/s */
     /* max filter: the last bw_window samples (ring) */
     double win[DWCT_PBA_WIN_MAX];
     int win_n, win_head;
@@ -89,6 +97,9 @@ typedef struct dwct_pba {
     int phase_ivs;        /* intervals spent in the current phase (DRAIN) */
     int cycle_idx;        /* CRUISE: position in the probing cycle */
     double cycle_bw;      /* CRUISE: the estimate when the current probe started */
+    double probe_srtt;    /* CRUISE: largest smoothed RTT since the current probe started */
+    double cycle_srtt_min; /* CRUISE: smallest smoothed RTT in the current cycle */
+    unsigned trims;       /* CRUISE: estimate trimmed after a queue stood for a cycle */
     uint64_t nsamples;    /* samples taken (also app-limited ones) */
     uint64_t nlimited;    /* of those, application-limited */
     unsigned restarts;    /* CRUISE -> STARTUP: a probe found unused capacity */
