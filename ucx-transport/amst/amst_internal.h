@@ -309,6 +309,9 @@ void amst_pba_tick(amst_peer_t *p, double now);
 /** Set SO_MAX_PACING_RATE on @p p's ready bulk lanes: amst_rate_limit or the PBA rate, split
  *  evenly over the lanes. */
 void amst_tx_pacing(amst_peer_t *p);
+/** Non-zero if PBA paces @p p (cruising) and @p goodput (bytes/s) is close to the pacing rate:
+ *  more bulk lanes cannot help. */
+int amst_pba_pacing_limited(const amst_peer_t *p, double goodput);
 /** With amst_pba_report: print one "PBA ..." line per peer to stderr. */
 void amst_pba_report(amst_iface_t *ifc);
 

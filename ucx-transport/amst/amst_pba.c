@@ -18,6 +18,8 @@
 
 /* Re-set a lane's pacing rate only if it moved by more than this fraction. */
 #define PBA_RESET_FRAC 0.005
+/* Goodput at this share of the pacing rate or more: the lanes are limited by the pacing. */
+#define PBA_PACED_SHARE 0.85
 /* A sender whose lanes hold less unsent data than this per lane is application-limited. */
 #define PBA_BUSY_UNSENT (64u << 10)
 
@@ -187,6 +189,16 @@ void amst_pba_tick(amst_peer_t *p, double now)
     if (dwct_pba_pacing_rate(e) != before && ifc->cfg.rate_limit <= 0) {
         amst_tx_pacing(p);
     }
+}
+
+int amst_pba_pacing_limited(const amst_peer_t *p, double goodput)
+{
+    const amst_iface_t *ifc = p->lat != NULL ? p->lat->iface : NULL;
+    if (ifc == NULL || !pba_on(ifc) || p->pba.phase != DWCT_PBA_CRUISE) {
+        return 0;
+    }
+    double pace = dwct_pba_pacing_rate(&p->pba);
+    return pace > 0 && goodput >= PBA_PACED_SHARE * pace;
 }
 
 void amst_pba_report(amst_iface_t *ifc)

@@ -456,6 +456,8 @@ void amst_tx_adapt(amst_peer_t *p, double now)
         }
     } else if (p->hold > 0) {
         p->hold--;
+    } else if (amst_pba_pacing_limited(p, g)) {
+        /* the lanes already send what PBA's pacing allows: more lanes cannot add goodput */
     } else if (p->target < ifc->cfg.max_lanes && g > 0) {
         /* (g == 0 with a backlog: the receiver is not reading; more lanes cannot help) */
         goto grow;

@@ -6,10 +6,16 @@
 
 #include <stddef.h>
 
+/* Smallest bandwidth-delay product (bytes) the estimator paces to: see substantial(). The
+ * pacing rate is never below PBA_MIN_BDP / min RTT either (8 Mbit/s at 1 s, 84 at 100 ms). */
+#define PBA_MIN_BDP (1024.0 * 1024.0)
 /* A STARTUP interval "grows" the estimate if it raises it by this factor. */
 #define PBA_GROWTH 1.25
 /* STARTUP ends after this many intervals without growth. */
 #define PBA_FULL_ROUNDS 3
+/* STARTUP also ends as soon as the RTT shows a queue of half a BDP (before a 1 BDP bottleneck
+ * queue overflows and the lanes lose packets). */
+#define PBA_FULL_QUEUE_RTT 1.5
 /* ... and only once the RTT shows a queue (this multiple of the propagation RTT). */
 #define PBA_FULL_RTT 1.2
 /* CRUISE: a probe that leaves the RTT below this multiple of the propagation RTT found room. */
@@ -105,6 +111,15 @@ static int rtt_inflated(const dwct_pba_t *e, double factor)
     return e->min_rtt > 0 && e->srtt > factor * e->min_rtt;
 }
 
+/* The estimate describes a path worth pacing: its BDP is at least PBA_MIN_BDP. Below that the
+ * samples come from a few small messages or from TCP's first round trips (a raised RTT then is
+ * noise of a busy host, not a queue these bytes built), and pacing to them would hold every
+ * later transfer at that rate. */
+static int substantial(const dwct_pba_t *e)
+{
+    return e->min_rtt > 0 && e->btlbw * e->min_rtt >= PBA_MIN_BDP;
+}
+
 /* One interval ended with a sample (limited: the sender was application-limited). */
 static void phase_step(dwct_pba_t *e, int limited)
 {
@@ -121,10 +136,10 @@ static void phase_step(dwct_pba_t *e, int limited)
             e->full_cnt++;
         }
         /* Growth stopped while a queue formed (the bottleneck is full), or the queue already
-         * holds about a BDP: stop filling it. Growth that stops without a queue is a sender
+         * holds half a BDP: stop filling it. Growth that stops without a queue is a sender
          * or receiver limit, not the path's: pacing to it would only hold the sender back. */
-        if ((e->full_cnt >= PBA_FULL_ROUNDS && rtt_inflated(e, PBA_FULL_RTT)) ||
-            (e->btlbw > 0 && rtt_inflated(e, 2.0))) {
+        if (substantial(e) && ((e->full_cnt >= PBA_FULL_ROUNDS && rtt_inflated(e, PBA_FULL_RTT)) ||
+                               rtt_inflated(e, PBA_FULL_QUEUE_RTT))) {
             e->phase = DWCT_PBA_DRAIN;
             e->phase_ivs = 0;
         }
@@ -298,7 +313,9 @@ double dwct_pba_pacing_rate(const dwct_pba_t *e)
     if (e->phase == DWCT_PBA_STARTUP && e->short_sample > base) {
         base = e->short_sample; /* the long samples lag one growing each interval */
     }
-    return base * current_gain(e);
+    double rate = base * current_gain(e);
+    double floor = e->min_rtt > 0 ? PBA_MIN_BDP / e->min_rtt : 0;
+    return rate > floor ? rate : floor;
 }
 
 const char *dwct_pba_phase_name(const dwct_pba_t *e)
