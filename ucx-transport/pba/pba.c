@@ -9,6 +9,9 @@
 /* Smallest bandwidth-delay product (bytes) the estimator paces to: see substantial(). The
  * pacing rate is never below PBA_MIN_BDP / min RTT either (8 Mbit/s at 1 s, 84 at 100 ms). */
 #define PBA_MIN_BDP (1024.0 * 1024.0)
+/* Successful probes in a row that double the probe's extra gain, and the largest probe gain. */
+#define PBA_PROBE_UP_MAX 3
+#define PBA_PROBE_GAIN_MAX 2.0
 /* A STARTUP interval "grows" the estimate if it raises it by this factor. */
 #define PBA_GROWTH 1.25
 /* STARTUP ends after this many intervals without growth. */
@@ -120,6 +123,13 @@ static int substantial(const dwct_pba_t *e)
     return e->min_rtt > 0 && e->btlbw * e->min_rtt >= PBA_MIN_BDP;
 }
 
+/* Gain of the probing interval now (see phase_step). */
+static double probe_gain_now(const dwct_pba_t *e)
+{
+    double g = 1 + (e->prm.probe_gain - 1) * (double)(1u << e->probe_up);
+    return g < PBA_PROBE_GAIN_MAX ? g : PBA_PROBE_GAIN_MAX;
+}
+
 /* One interval ended with a sample (limited: the sender was application-limited). */
 static void phase_step(dwct_pba_t *e, int limited)
 {
@@ -164,6 +174,31 @@ static void phase_step(dwct_pba_t *e, int limited)
             e->full_cnt = 0;
             e->restarts++;
             return;
+        }
+        if (e->cycle_idx == 1) {
+            /* Did the probe's extra data get through (at least 60 % of it)? On a busy host
+             * the RTT says little, the delivery rate does: then probe again soon and harder
+             * (gain 1.15, 1.3, 1.6, 2), so an estimate that fell while the sender was slow
+             * recovers in seconds. */
+            double got = e->cycle_bw > 0 ? e->short_sample / e->cycle_bw : 0;
+            if (!limited && got >= 1 + 0.6 * (probe_gain_now(e) - 1)) {
+                /* From the second success in a row on (one burst of acknowledgements can
+                 * fake a single one), the sample becomes the estimate (pushed twice: the filter
+                 * takes the second largest) and the gain grows. */
+                if (e->probe_ok) {
+                    win_push(e, e->short_sample);
+                    win_push(e, e->short_sample);
+                    if (e->probe_up < PBA_PROBE_UP_MAX) {
+                        e->probe_up++;
+                    }
+                }
+                e->probe_ok = 1;
+                e->cycle_idx = e->prm.cycle - 3; /* next probe after two intervals */
+                e->probe_ups++;
+            } else {
+                e->probe_up = 0;
+                e->probe_ok = 0;
+            }
         }
         e->cycle_idx = (e->cycle_idx + 1) % e->prm.cycle;
         if (e->cycle_idx == 0) {
@@ -253,9 +288,8 @@ int dwct_pba_update(dwct_pba_t *e, double now, uint64_t delivered, double min_rt
     }
     /* While cruising the lanes never sent faster than probe_gain x the estimate: more than
      * that delivered in an interval is acknowledgements bunched up, not capacity. */
-    if (e->phase == DWCT_PBA_CRUISE && e->cycle_bw > 0 &&
-        fbw > e->prm.probe_gain * e->cycle_bw) {
-        fbw = e->prm.probe_gain * e->cycle_bw;
+    if (e->phase == DWCT_PBA_CRUISE && e->cycle_bw > 0 && fbw > probe_gain_now(e) * e->cycle_bw) {
+        fbw = probe_gain_now(e) * e->cycle_bw;
     }
     /* An application-limited sample says little about the path, unless it shows more. */
     if (!limited || fbw > e->btlbw) {
@@ -296,10 +330,11 @@ static double current_gain(const dwct_pba_t *e)
         break;
     }
     if (e->cycle_idx == 0) {
-        return e->prm.probe_gain;
+        return probe_gain_now(e);
     }
     if (e->cycle_idx == 1) {
-        return 2.0 - e->prm.probe_gain;
+        double d = 2.0 - probe_gain_now(e);
+        return d > 0.6 ? d : 0.6;
     }
     return e->prm.cruise_gain;
 }

@@ -34,7 +34,10 @@
  *     cruise_gain x the estimate, except for one interval in every `cycle` at probe_gain (to
  *     find bandwidth that appeared) followed by one at 2 - probe_gain (to drain that probe);
  *     a probe that built no queue (RTT still within 4 % of the propagation RTT) sends the
- *     estimator back to STARTUP: the estimate is below what the path can carry. Samples
+ *     estimator back to STARTUP: the estimate is below what the path can carry; a probe whose
+ *     extra data got through (by the delivery rate: on a busy host the RTT is too noisy) is
+ *     repeated after two intervals, and from the second in a row on its sample becomes the
+ *     estimate and the probe gain doubles its extra (1.15, 1.3, 1.6, 2). Samples
  *     taken while cruising are capped at probe_gain x the estimate (the lanes never sent
  *     faster; more is acknowledgements bunched up). A queue that stands through a whole cycle
  *     (the smoothed RTT never fell below 1.1 x the propagation RTT) trims the estimate by 3 %.
@@ -103,6 +106,9 @@ typedef struct dwct_pba {
     double probe_srtt;    /* CRUISE: largest smoothed RTT since the current probe started */
     double cycle_srtt_min; /* CRUISE: smallest smoothed RTT in the current cycle */
     unsigned trims;       /* CRUISE: estimate trimmed after a queue stood for a cycle */
+    int probe_up;         /* CRUISE: raises of the probe gain (successful probes in a row) */
+    int probe_ok;         /* CRUISE: the last probe's extra data got through */
+    unsigned probe_ups;   /* CRUISE: probes whose extra data got through (statistics) */
     uint64_t nsamples;    /* samples taken (also app-limited ones) */
     uint64_t nlimited;    /* of those, application-limited */
     unsigned restarts;    /* CRUISE -> STARTUP: a probe found unused capacity */
