@@ -17,6 +17,7 @@ usage() {
 usage: wan-compare.sh [--sites FILE] [--delay D] [--rate R] [--queue Q] [--runs N]
                       [--modes M[,M...]] [--configs C[,C...]] [--bw-sizes S] [--lat-sizes S]
                       [--time-per-size T] [--build DIR] [--out DIR] [--timeout S] [-x VAR=VAL]...
+                      [--wb-args "WANBENCH OPTIONS"]
 
   --sites FILE     two-site sites file (default: generated from --delay/--rate/--queue:
                    "site east slots=1", "site west slots=1", "link east west ...")
@@ -31,6 +32,7 @@ usage: wan-compare.sh [--sites FILE] [--delay D] [--rate R] [--queue Q] [--runs 
   --lat-sizes S    latency sizes (default 8,1m)
   --time-per-size  wanbench --time-per-size (default 10)
   -x VAR=VAL       extra environment for the DWCP configurations (e.g. DWCP_AMST_PBA=0)
+  --wb-args S      more wanbench options for every job (e.g. "--min-iters 3")
   --build DIR      build tree (default: the tree this script is in)
   --out DIR        keep the raw outputs there (default: a temporary directory, removed)
   --timeout S      bound on one job in seconds (default 400)
@@ -63,6 +65,7 @@ tps=10
 outdir=""
 timeout_s=400
 xenv=()
+wbargs=""
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -78,6 +81,7 @@ while [ $# -gt 0 ]; do
         --lat-sizes) [ $# -ge 2 ] || die "$1 needs a value"; lat_sizes=$2; shift 2 ;;
         --time-per-size) [ $# -ge 2 ] || die "$1 needs a value"; tps=$2; shift 2 ;;
         -x) [ $# -ge 2 ] || die "$1 needs a value"; xenv+=(-x "$2"); shift 2 ;;
+        --wb-args) [ $# -ge 2 ] || die "$1 needs a value"; wbargs=$2; shift 2 ;;
         --build) [ $# -ge 2 ] || die "$1 needs a value"; build=$2; shift 2 ;;
         --out) [ $# -ge 2 ] || die "$1 needs a value"; outdir=$2; shift 2 ;;
         --timeout) [ $# -ge 2 ] || die "$1 needs a value"; timeout_s=$2; shift 2 ;;
@@ -159,9 +163,9 @@ run_job() {
 
 mode_args() {
     case "$1" in
-        bandwidth) echo "bandwidth --sizes $bw_sizes --window-bytes 512m --time-per-size $tps" ;;
-        latency) echo "latency --sizes $lat_sizes --time-per-size $tps" ;;
-        loaded) echo "loaded --time-per-size $tps" ;;
+        bandwidth) echo "bandwidth --sizes $bw_sizes --window-bytes 512m --time-per-size $tps $wbargs" ;;
+        latency) echo "latency --sizes $lat_sizes --time-per-size $tps $wbargs" ;;
+        loaded) echo "loaded --time-per-size $tps $wbargs" ;;
     esac
 }
 
@@ -251,10 +255,10 @@ for m in $modes; do
                 for (r = 1; r <= nsz[metric]; r++) {
                     s = ord[metric, r]; k = metric SUBSEP s
                     printf "%8s", hsize(s)
-                    for (c = 1; c <= nc; c++) { m_[c] = med(vals[cf[c], k]); printf " %12s", m_[c] == "" ? "-" : sprintf("%.2f", m_[c]) }
-                    for (c = 2; c <= nc; c++) printf " %12s", (m_[1] != "" && m_[c] != "" && m_[c] + 0 != 0) ? sprintf("%.3f", m_[1] / m_[c]) : "-"
-                    if (metric == "bw_Mbps_median") for (c = 1; c <= nc; c++) printf " %9s%%", m_[c] == "" ? "-" : sprintf("%.1f", 100 * m_[c] / limit)
-                    printf " "; for (c = 1; c <= nc; c++) printf "%s%d", c > 1 ? "/" : "", nr[cf[c], k]
+                    for (c = 1; c <= nc; c++) { m_[c] = med(vals[cf[c], k]); printf " %12s", (m_[c] == "" ? "-" : sprintf("%.2f", m_[c])) }
+                    for (c = 2; c <= nc; c++) printf " %12s", ((m_[1] != "" && m_[c] != "" && m_[c] + 0 != 0) ? sprintf("%.3f", m_[1] / m_[c]) : "-")
+                    if (metric == "bw_Mbps_median") for (c = 1; c <= nc; c++) printf " %9s%%", (m_[c] == "" ? "-" : sprintf("%.1f", 100 * m_[c] / limit))
+                    printf " "; for (c = 1; c <= nc; c++) printf "%s%d", (c > 1 ? "/" : ""), nr[cf[c], k]
                     printf "\n"
                 }
             }
