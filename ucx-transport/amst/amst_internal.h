@@ -212,6 +212,8 @@ struct amst_peer {
     dwct_pba_t pba;
     uint64_t pba_delivered; /* payload bytes acknowledged on all bulk lanes so far */
     int pba_limited;     /* the sender ran out of chunks during the current interval */
+    int pba_busy_ivs;    /* whole intervals in a row the sender was busy */
+    int pba_sustained;   /* PBA_SUSTAINED_IVS such intervals: the lanes are paced */
     /* receive side */
     amst_lane_t *in_lat; /* accepted latency lane from this peer: acks go back on it */
     uint64_t done_floor; /* all large message ids <= this are complete */

@@ -18,6 +18,8 @@
 
 /* Re-set a lane's pacing rate only if it moved by more than this fraction. */
 #define PBA_RESET_FRAC 0.005
+/* Intervals (RTTs) in a row with data always waiting before the lanes are paced. */
+#define PBA_SUSTAINED_IVS 2
 /* Goodput at this share of the pacing rate or more: the lanes are limited by the pacing. */
 #define PBA_PACED_SHARE 0.85
 /* A sender whose lanes hold less unsent data than this per lane is application-limited. */
@@ -50,7 +52,11 @@ static double peer_rate(const amst_peer_t *p, const amst_iface_t *ifc)
     if (ifc->cfg.rate_limit > 0) {
         return ifc->cfg.rate_limit * 1e6 / 8.0;
     }
-    return pba_on(ifc) ? dwct_pba_pacing_rate(&p->pba) : 0;
+    /* PBA paces sustained transfers only: a message or a few between idle periods (an RTT or
+     * less of data) builds no standing queue, and paced at rate / lanes on the one or two lanes
+     * it uses it would take several times its serialisation time (1 MiB one way: +400 ms before
+     * a forecast exists, +10 ms with one). */
+    return pba_on(ifc) && p->pba_sustained ? dwct_pba_pacing_rate(&p->pba) : 0;
 }
 
 static void lane_pace(amst_lane_t *l, uint64_t per)
@@ -175,6 +181,9 @@ void amst_pba_tick(amst_peer_t *p, double now)
     double srtt = nrtt > 0 ? rtt_sum / nrtt : 0;
     int limited = p->pba_limited;
     p->pba_limited = !busy;
+    int was_sustained = p->pba_sustained;
+    p->pba_busy_ivs = !limited && busy ? p->pba_busy_ivs + 1 : 0;
+    p->pba_sustained = p->pba_busy_ivs >= PBA_SUSTAINED_IVS;
     double before = dwct_pba_pacing_rate(e);
     double fc = dwct_pba_forecast(e);
     if (dwct_pba_update(e, now, p->pba_delivered, min_rtt, srtt, limited) &&
@@ -186,7 +195,8 @@ void amst_pba_tick(amst_peer_t *p, double now)
                    dwct_pba_min_rtt(e) * 1e3, srtt * 1e3, dwct_pba_phase_name(e),
                    dwct_pba_pacing_rate(e) * 8e-6);
     }
-    if (dwct_pba_pacing_rate(e) != before && ifc->cfg.rate_limit <= 0) {
+    if ((dwct_pba_pacing_rate(e) != before || p->pba_sustained != was_sustained) &&
+        ifc->cfg.rate_limit <= 0) {
         amst_tx_pacing(p);
     }
 }
@@ -218,8 +228,8 @@ void amst_pba_report(amst_iface_t *ifc)
                 "pace_Mbps=%.1f phase=%s samples=%llu app_limited=%llu delivered_MB=%.1f "
                 "lanes=%d\n",
                 ifc->rank, r, dwct_pba_forecast(e) * 8e-6, dwct_pba_smoothed(e) * 8e-6,
-                dwct_pba_min_rtt(e) * 1e3, dwct_pba_pacing_rate(e) * 8e-6,
-                dwct_pba_phase_name(e), (unsigned long long)e->nsamples,
-                (unsigned long long)e->nlimited, (double)p->pba_delivered / 1e6, p->target);
+                dwct_pba_min_rtt(e) * 1e3, dwct_pba_pacing_rate(e) * 8e-6, dwct_pba_phase_name(e),
+                (unsigned long long)e->nsamples, (unsigned long long)e->nlimited,
+                (double)p->pba_delivered / 1e6, p->target);
     }
 }

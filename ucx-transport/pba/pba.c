@@ -167,8 +167,8 @@ static void phase_step(dwct_pba_t *e, int limited)
          * this one: if it built no queue, the path has room the estimate does not know of
          * (the estimate fell while the sender was limited, or the path got faster); find it
          * quickly in STARTUP instead of 15 % per cycle. */
-        if (e->cycle_idx == 1 && !limited &&
-            e->min_rtt > 0 && e->probe_srtt > 0 && e->probe_srtt <= PBA_ROOM_RTT * e->min_rtt) {
+        if (e->cycle_idx == 1 && !limited && e->min_rtt > 0 && e->probe_srtt > 0 &&
+            e->probe_srtt <= PBA_ROOM_RTT * e->min_rtt) {
             e->phase = DWCT_PBA_STARTUP;
             e->full_bw = e->btlbw;
             e->full_cnt = 0;
@@ -224,8 +224,7 @@ int dwct_pba_update(dwct_pba_t *e, double now, uint64_t delivered, double min_rt
                     int app_limited)
 {
     if (min_rtt > 0) {
-        if (e->min_rtt == 0 || min_rtt <= e->min_rtt ||
-            now - e->min_rtt_at > e->prm.rtt_window) {
+        if (e->min_rtt == 0 || min_rtt <= e->min_rtt || now - e->min_rtt_at > e->prm.rtt_window) {
             e->min_rtt = min_rtt;
             e->min_rtt_at = now;
         }
@@ -323,7 +322,7 @@ static double current_gain(const dwct_pba_t *e)
     case DWCT_PBA_STARTUP:
         /* Back from CRUISE the estimate is known to within a factor: grow more gently. */
         return e->restarts > 0 && e->prm.startup_gain > PBA_RESTART_GAIN ? PBA_RESTART_GAIN
-                                                                          : e->prm.startup_gain;
+                                                                         : e->prm.startup_gain;
     case DWCT_PBA_DRAIN:
         return e->prm.drain_gain;
     default:
@@ -341,8 +340,8 @@ static double current_gain(const dwct_pba_t *e)
 
 double dwct_pba_pacing_rate(const dwct_pba_t *e)
 {
-    if (e->btlbw <= 0) {
-        return 0;
+    if (e->btlbw <= 0 || (e->phase == DWCT_PBA_STARTUP && !substantial(e))) {
+        return 0; /* nothing known about the path yet: TCP's own slow start */
     }
     double base = e->btlbw;
     if (e->phase == DWCT_PBA_STARTUP && e->short_sample > base) {

@@ -17,8 +17,8 @@
  *   - bottleneck bandwidth = the second largest delivery-rate sample of the last `bw_window`
  *     intervals (a windowed max filter that ignores one outlier: the bottleneck never delivers
  *     faster than its rate, and a queue can only make a sample smaller, so the max is the
- *     least biased estimate). The window is
- *     long (40 intervals, 4 s at 100 ms): the pacing rate is a cap on top of TCP's own
+ *     least biased estimate). The window is long (40 intervals, 4 s at 100 ms): the
+ *     pacing rate is a cap on top of TCP's own
  *     congestion control, so an estimate a little high costs a short queue, while one too low
  *     (a sender or receiver that was descheduled for a while) would hold the transfer back;
  *     samples taken while the sender was application-limited only count if they raise it;
@@ -28,9 +28,9 @@
  *   - the pacing rate follows phases: STARTUP paces at startup_gain x the estimate (or not at
  *     all before the first sample) until the estimate stops growing by 25 % for three
  *     intervals while the RTT shows a queue (or the queue reaches half a BDP), once the
- *     estimate's BDP is at least 1 MiB (the pacing rate is never below 1 MiB / min RTT); DRAIN paces at
- *     drain_gain until the smoothed RTT is back near the propagation
- *     RTT (at most four intervals), emptying the queue STARTUP built; CRUISE paces at
+ *     estimate's BDP is at least 1 MiB (the pacing rate is never below 1 MiB / min RTT);
+ *     DRAIN paces at drain_gain until the smoothed RTT is back near the propagation RTT (at
+ *     most four intervals), emptying the queue STARTUP built; CRUISE paces at
  *     cruise_gain x the estimate, except for one interval in every `cycle` at probe_gain (to
  *     find bandwidth that appeared) followed by one at 2 - probe_gain (to drain that probe);
  *     a probe that built no queue (RTT still within 4 % of the propagation RTT) sends the

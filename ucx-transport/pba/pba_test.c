@@ -15,10 +15,10 @@
 #define TICK 0.005 /* the AMST timer period */
 
 typedef struct link {
-    double cap;      /* bytes/s */
-    double rtt;      /* propagation RTT, s */
-    double qmax;     /* queue limit, bytes */
-    double q;        /* queue, bytes */
+    double cap;                /* bytes/s */
+    double rtt;                /* propagation RTT, s */
+    double qmax;               /* queue limit, bytes */
+    double q;                  /* queue, bytes */
     double inflight_rate[400]; /* bytes/s leaving the queue, by tick, delayed by rtt */
     int head;
     double delivered; /* acknowledged bytes */
@@ -104,8 +104,8 @@ int main(void)
 
     /* 2. an idle (application-limited) period keeps the forecast */
     run(&e, &l, &t, 5.0, 1, 0);
-    check(dwct_pba_forecast(&e) > 0.95 * fc, "forecast kept while idle",
-          dwct_pba_forecast(&e) / fc, 1.0);
+    check(dwct_pba_forecast(&e) > 0.95 * fc, "forecast kept while idle", dwct_pba_forecast(&e) / fc,
+          1.0);
 
     /* 2b. the sender is slowed down (descheduled) for 6 s without being idle: when it can
      * send again, the pacing must not hold it near the slow rate for long */
@@ -125,7 +125,8 @@ int main(void)
     double d2 = l.delivered, t2 = t;
     run(&e, &l, &t, 8.0, 0, 0);
     rtt_extra = 0;
-    check((l.delivered - d2) / (t - t2) > 0.6 * cap, "goodput over 8 s after a slow sender on a busy host",
+    check((l.delivered - d2) / (t - t2) > 0.6 * cap,
+          "goodput over 8 s after a slow sender on a busy host",
           (l.delivered - d2) / (t - t2) / cap, 0.6);
     fc = dwct_pba_forecast(&e);
     check(fc > 0.9 * cap, "forecast back above 90% 8 s after a slow sender on a busy host",
@@ -141,8 +142,9 @@ int main(void)
     /* 4. bursty acknowledgements (up to half, or 80 %, of a tick's acks held back up to 40 ms):
      * the forecast stays near the capacity and the queue short; with the harsher bursts the
      * trimming only has to keep both bounded */
-    static const struct { double noise, fc_hi, q_max; } bursts[] = {{0.5, 1.08, 0.2},
-                                                                      {0.8, 1.15, 0.7}};
+    static const struct {
+        double noise, fc_hi, q_max;
+    } bursts[] = {{0.5, 1.08, 0.2}, {0.8, 1.15, 0.7}};
     for (int b = 0; b < 2; b++) {
         dwct_pba_init(&e, &prm);
         link_t l2 = {.cap = cap, .rtt = 0.1, .qmax = cap * 0.1};
@@ -156,8 +158,10 @@ int main(void)
                  100 * bursts[b].noise, bursts[b].fc_hi);
         check(fc < bursts[b].fc_hi * cap && fc > 0.9 * cap, what, fc / cap, 1.0);
         qdelay = l2.q_sum / l2.q_n / cap;
-        snprintf(what, sizeof(what), "queueing delay with bursty acks (%.0f%%) below %.0f%% of "
-                 "the RTT", 100 * bursts[b].noise, 100 * bursts[b].q_max);
+        snprintf(what, sizeof(what),
+                 "queueing delay with bursty acks (%.0f%%) below %.0f%% of "
+                 "the RTT",
+                 100 * bursts[b].noise, 100 * bursts[b].q_max);
         check(qdelay < bursts[b].q_max * l2.rtt, what, qdelay / l2.rtt, bursts[b].q_max);
     }
 
