@@ -346,6 +346,7 @@ int amst_lane_handshake(amst_lane_t *l, const uint8_t *pl)
         l->deadline = 0;
         if (l->kind == AMST_LANE_BULK) {
             amst_lane_size_buffers(l);
+            amst_pba_lane_ready(l);
             amst_tx_pacing(l->peer);
         }
         amst_peer_kick(l->peer);

@@ -314,6 +314,8 @@ void amst_tx_pacing(amst_peer_t *p);
 /** Non-zero if PBA paces @p p (cruising) and @p goodput (bytes/s) is close to the pacing rate:
  *  more bulk lanes cannot help. */
 int amst_pba_pacing_limited(const amst_peer_t *p, double goodput);
+/** A bulk lane became ready: with PBA, bound its unsent bytes (TCP_NOTSENT_LOWAT). */
+void amst_pba_lane_ready(amst_lane_t *l);
 /** With amst_pba_report: print one "PBA ..." line per peer to stderr. */
 void amst_pba_report(amst_iface_t *ifc);
 
