@@ -26,6 +26,7 @@ EXTRA_DIST += \
 	wanbench/README.md \
 	wanbench/build-ref.sh \
 	wanbench/compare.sh \
+	wanbench/wan-compare.sh \
 	wanbench/selftest.sh
 
 # Reference builds: the reference MPI's own compiler wrapper, same sources.

@@ -100,11 +100,17 @@ void amst_lane_size_buffers(amst_lane_t *l)
          * link, setting SO_RCVBUF after the handshake cut 4-lane goodput to 0.03 Gbit/s. */
         return;
     }
+    double rate = c->rate_limit * 1e6 / 8.0;
     if (c->rate_limit <= 0) {
-        /* No bandwidth estimate: measured on an emulated 1 Gbit/s, 100 ms link, the kernel cap
-         * on every lane doubles one lane (0.23 -> 0.43 Gbit/s) but overfills the bottleneck
-         * queue with 4 lanes (0.84 -> 0.65); lane adaptation covers the single-lane case. */
-        return;
+        /* Without pacing: measured on an emulated 1 Gbit/s, 100 ms link, the kernel cap on
+         * every lane doubles one lane (0.23 -> 0.43 Gbit/s) but overfills the bottleneck
+         * queue with 4 lanes (0.84 -> 0.65); lane adaptation covers the single-lane case.
+         * With PBA pacing the lanes cannot overfill it: size to the forecast with room for
+         * probing, or to the cap while there is no forecast yet. */
+        if (!c->pba || l->iface->tcp1) {
+            return;
+        }
+        rate = 1.5 * dwct_pba_forecast(&l->peer->pba);
     }
     struct tcp_info ti;
     socklen_t tl = sizeof(ti);
@@ -115,7 +121,7 @@ void amst_lane_size_buffers(amst_lane_t *l)
      * at tcp_wmem/tcp_rmem max (4 MiB here), so setting the cap gives about twice the window. */
     size_t cap = read_sysctl("/proc/sys/net/core/wmem_max", 4u << 20);
     int lanes = l->peer != NULL && l->peer->target > 0 ? l->peer->target : c->init_lanes;
-    double bdp = c->rate_limit * 1e6 / 8.0 * (ti.tcpi_rtt * 1e-6) / lanes * 1.25;
+    double bdp = rate > 0 ? rate * (ti.tcpi_rtt * 1e-6) / lanes * 1.25 : (double)cap;
     size_t sz = bdp < (double)cap ? (size_t)bdp : cap;
     if (sz < (256u << 10)) {
         sz = 256u << 10;
@@ -340,6 +346,7 @@ int amst_lane_handshake(amst_lane_t *l, const uint8_t *pl)
         l->deadline = 0;
         if (l->kind == AMST_LANE_BULK) {
             amst_lane_size_buffers(l);
+            amst_pba_lane_ready(l);
             amst_tx_pacing(l->peer);
         }
         amst_peer_kick(l->peer);

@@ -69,6 +69,20 @@ static const dwcs_param_t amst_params[] = {
      "Bound on the bytes of copied sends not yet acknowledged; sends beyond it wait for their "
      "acknowledgement as usual.",
      DWCS_PARAM_LEVEL_TUNER, NULL, CFG(copy_max)},
+    {"amst_pba", DWCS_PARAM_BOOL, "1",
+     "Pace the bulk lanes to a peer together at PBA's bandwidth forecast (a max filter over "
+     "per-RTT delivery-rate samples, with probing), so the bottleneck queue stays short; "
+     "amst_rate_limit > 0 overrides it with a fixed rate.",
+     DWCS_PARAM_LEVEL_TUNER, NULL, CFG(pba)},
+    {"amst_pba_cruise_gain", DWCS_PARAM_DOUBLE, "0.95",
+     "PBA: pacing rate / forecast while cruising (below 1 drains the bottleneck queue).",
+     DWCS_PARAM_LEVEL_DEV, NULL, CFG(pba_cruise_gain)},
+    {"amst_pba_probe_gain", DWCS_PARAM_DOUBLE, "1.15",
+     "PBA: pacing rate / forecast of the one probing RTT in every 8 (then 2 - gain for one).",
+     DWCS_PARAM_LEVEL_DEV, NULL, CFG(pba_probe_gain)},
+    {"amst_pba_report", DWCS_PARAM_BOOL, "0",
+     "Print one 'PBA rank=.. peer=.. forecast_Mbps=..' line per peer to stderr at finalize.",
+     DWCS_PARAM_LEVEL_USER, NULL, CFG(pba_report)},
     {"amst_test_kill_after", DWCS_PARAM_SIZE, "0",
      "Test hook: shut one bulk lane down after this many bulk bytes were sent (0 = off).",
      DWCS_PARAM_LEVEL_DEV, NULL, CFG(test_kill_after)},
@@ -339,6 +353,7 @@ static unsigned progress_wait(amst_iface_t *ifc, int timeout_ms)
         for (int r = 0; r < ifc->size; r++) {
             if (ifc->peers[r] != NULL && ifc->peers[r]->state == AMST_PS_UP) {
                 amst_tx_adapt(ifc->peers[r], now);
+                amst_pba_tick(ifc->peers[r], now);
             }
         }
     }
@@ -373,6 +388,7 @@ static void amst_finalize(dwct_iface_t *iface)
     if (ifc == NULL) {
         return;
     }
+    amst_pba_report(ifc);
     if (ifc->peers != NULL) {
         for (int r = 0; r < ifc->size; r++) {
             amst_peer_t *p = ifc->peers[r];

@@ -14,6 +14,7 @@
 
 #include "amst_wire.h"
 #include "dwct.h"
+#include "../pba/pba.h"
 
 #define AMST_MAX_LANES 64    /* hard cap on bulk lanes per peer */
 #define AMST_TXQ_BATCH 64    /* frames gathered into one writev on a lane */
@@ -38,6 +39,10 @@ typedef struct amst_config {
     size_t test_kill_after; /* test hook: kill one bulk lane after this many bulk bytes */
     size_t copy_limit;    /* large sends up to this size are copied and complete at once */
     size_t copy_max;      /* bound on the bytes of such copies not yet acknowledged */
+    int pba;              /* pace bulk lanes at the PBA forecast (when rate_limit is 0) */
+    double pba_cruise_gain;
+    double pba_probe_gain;
+    int pba_report;       /* print one PBA line per peer at finalize */
 } amst_config_t;
 
 typedef struct amst_iface amst_iface_t;
@@ -105,6 +110,8 @@ struct amst_lane {
     size_t csent;        /* bytes of header+payload written */
     size_t clen;
     uint64_t bytes_tx;
+    uint64_t paced;      /* SO_MAX_PACING_RATE set on the socket (bytes/s), 0 = never set */
+    uint64_t acked_seen; /* tcpi_bytes_acked already counted into peer->pba_delivered */
     /* rx */
     uint8_t rhdr[AMST_HDR_LEN];
     size_t rhdr_got;
@@ -205,6 +212,12 @@ struct amst_peer {
     int last_grow_by;
     int hold;
     int settle;          /* windows to skip after a lane-count change (slow start) */
+    /* bandwidth forecast and pacing (amst_pba.c) */
+    dwct_pba_t pba;
+    uint64_t pba_delivered; /* payload bytes acknowledged on all bulk lanes so far */
+    int pba_limited;     /* the sender ran out of chunks during the current interval */
+    int pba_busy_ivs;    /* whole intervals in a row the sender was busy */
+    int pba_sustained;   /* PBA_SUSTAINED_IVS such intervals: the lanes are paced */
     /* receive side */
     amst_lane_t *in_lat; /* accepted latency lane from this peer: acks go back on it */
     uint64_t done_floor; /* all large message ids <= this are complete */
@@ -289,11 +302,28 @@ void amst_tx_lane_lost(amst_lane_t *l);
 void amst_tx_ack(amst_peer_t *p, uint64_t msg_id);
 void amst_tx_adapt(amst_peer_t *p, double now);
 int amst_tx_idle(amst_iface_t *ifc);
-void amst_tx_pacing(amst_peer_t *p);
+/** Non-zero if @p p has chunks not yet handed to a lane. */
+int amst_tx_backlog(const amst_peer_t *p);
 dwcs_status_t amst_sendv(dwct_iface_t *iface, int peer, const dwct_hdr_t *hdr,
                          const struct iovec *iov, size_t iovcnt, dwct_comp_t *comp);
 dwcs_status_t amst_send(dwct_iface_t *iface, int peer, const dwct_hdr_t *hdr, const void *buf,
                         size_t len, dwct_comp_t *comp);
+
+/* amst_pba.c */
+/** Start @p p's bandwidth estimator with the iface's parameters. */
+void amst_pba_peer_init(amst_iface_t *ifc, amst_peer_t *p);
+/** Timer tick: sample the bulk lanes at the end of each interval and re-pace them. */
+void amst_pba_tick(amst_peer_t *p, double now);
+/** Set SO_MAX_PACING_RATE on @p p's ready bulk lanes: amst_rate_limit or the PBA rate, split
+ *  evenly over the lanes. */
+void amst_tx_pacing(amst_peer_t *p);
+/** Non-zero if PBA paces @p p (cruising) and @p goodput (bytes/s) is close to the pacing rate:
+ *  more bulk lanes cannot help. */
+int amst_pba_pacing_limited(const amst_peer_t *p, double goodput);
+/** A bulk lane became ready: with PBA, bound its unsent bytes (TCP_NOTSENT_LOWAT). */
+void amst_pba_lane_ready(amst_lane_t *l);
+/** With amst_pba_report: print one "PBA ..." line per peer to stderr. */
+void amst_pba_report(amst_iface_t *ifc);
 
 /* amst_rx.c */
 int amst_rx_data_begin(amst_lane_t *l);

@@ -32,6 +32,7 @@ amst_peer_t *amst_peer_get(amst_iface_t *ifc, int rank)
         p->good_addr = -1;
         p->target = ifc->cfg.init_lanes;
         p->next_msg_id = 1;
+        amst_pba_peer_init(ifc, p);
         ifc->peers[rank] = p;
     }
     return p;
@@ -201,7 +202,7 @@ void amst_peer_fail(amst_peer_t *p, dwcs_status_t st)
     }
 }
 
-static int backlog(const amst_peer_t *p)
+int amst_tx_backlog(const amst_peer_t *p)
 {
     for (const amst_txmsg_t *m = p->tx_head; m != NULL; m = m->next) {
         if (!m->acked && (m->nresend > 0 || m->next_chunk < m->nchunks)) {
@@ -232,7 +233,7 @@ void amst_peer_kick(amst_peer_t *p)
     if (ifc->tcp1 || p->state != AMST_PS_UP) {
         return;
     }
-    if (backlog(p)) {
+    if (amst_tx_backlog(p)) {
         int live = count_bulk(p, 0);
         if (live == 0 && p->bulk_failures > AMST_MAX_BULK_FAILURES) {
             DWCS_ERROR("amst: %d bulk lanes to rank %d failed in a row; giving up",
@@ -392,31 +393,6 @@ int amst_tx_idle(amst_iface_t *ifc)
     return 1;
 }
 
-void amst_tx_pacing(amst_peer_t *p)
-{
-    if (p->lat == NULL) {
-        return;
-    }
-    amst_iface_t *ifc = p->lat->iface;
-    int n = count_bulk(p, 1);
-    if (ifc->cfg.rate_limit <= 0 || n == 0) {
-        return;
-    }
-    uint64_t per = (uint64_t)(ifc->cfg.rate_limit * 1e6 / 8.0 / n);
-    for (int i = 0; i < AMST_MAX_LANES; i++) {
-        amst_lane_t *l = p->bulk[i];
-        if (l != NULL && l->state == AMST_LS_READY) {
-            if (setsockopt(l->fd, SOL_SOCKET, SO_MAX_PACING_RATE, &per, sizeof(per)) != 0) {
-                uint32_t per32 = per > UINT32_MAX ? UINT32_MAX : (uint32_t)per;
-                if (setsockopt(l->fd, SOL_SOCKET, SO_MAX_PACING_RATE, &per32, sizeof(per32)) !=
-                    0) {
-                    DWCS_DEBUG("amst: SO_MAX_PACING_RATE failed: %m");
-                }
-            }
-        }
-    }
-}
-
 static double lane_rtt(const amst_lane_t *l)
 {
     struct tcp_info ti;
@@ -448,7 +424,7 @@ void amst_tx_adapt(amst_peer_t *p, double now)
     if (ifc == NULL || ifc->tcp1 || !ifc->cfg.adapt) {
         return;
     }
-    if (!backlog(p)) {
+    if (!amst_tx_backlog(p)) {
         p->win_start = 0;
         return;
     }
@@ -490,6 +466,8 @@ void amst_tx_adapt(amst_peer_t *p, double now)
         }
     } else if (p->hold > 0) {
         p->hold--;
+    } else if (amst_pba_pacing_limited(p, g)) {
+        /* the lanes already send what PBA's pacing allows: more lanes cannot add goodput */
     } else if (p->target < ifc->cfg.max_lanes && g > 0) {
         /* (g == 0 with a backlog: the receiver is not reading; more lanes cannot help) */
         goto grow;
