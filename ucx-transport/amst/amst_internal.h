@@ -217,7 +217,10 @@ struct amst_peer {
     uint64_t pba_delivered; /* payload bytes acknowledged on all bulk lanes so far */
     int pba_limited;     /* the sender ran out of chunks during the current interval */
     int pba_busy_ivs;    /* whole intervals in a row the sender was busy */
-    int pba_sustained;   /* PBA_SUSTAINED_IVS such intervals: the lanes are paced */
+    int pba_sustained;   /* PBA_SUSTAINED_IVS such intervals: the lanes may be paced */
+    unsigned pba_small;  /* small messages sent or received in the current interval */
+    double pba_inter_until; /* small messages share the path until then: pace the bulk lanes */
+    int pba_inter;       /* now < pba_inter_until (as of the last interval) */
     /* receive side */
     amst_lane_t *in_lat; /* accepted latency lane from this peer: acks go back on it */
     uint64_t done_floor; /* all large message ids <= this are complete */

@@ -230,6 +230,9 @@ static int frame_done(amst_lane_t *l)
         ret = amst_lane_handshake(l, pl);
         break;
     case AMST_F_MSG:
+        if (l->peer != NULL) {
+            l->peer->pba_small++; /* latency-sensitive traffic on this path (PBA pacing) */
+        }
         amst_rx_small(l);
         break;
     case AMST_F_ANNOUNCE:

@@ -518,6 +518,7 @@ dwcs_status_t amst_sendv(dwct_iface_t *iface, int peer, const dwct_hdr_t *hdr,
     amst_frame_t f = {.src = h.src, .ctx = h.ctx, .tag = h.tag, .total = total};
     if (total <= ifc->cfg.small_limit) {
         f.type = AMST_F_MSG;
+        p->pba_small++; /* latency-sensitive traffic on this path (PBA pacing) */
         amst_txbuf_t *b = amst_txbuf_frame(&f, env, sizeof(env), iov, iovcnt);
         if (b == NULL) {
             return DWCS_ERR_NO_MEMORY;
