@@ -43,6 +43,13 @@ static int check_key(const char *fn, const char *key)
     return MPI_SUCCESS;
 }
 
+/* get_info and check_key together: the checks of every call that takes an info and a key. */
+static int get_info_key(const char *fn, MPI_Info h, const char *key, dwcp_info_t **out)
+{
+    int rc = get_info(fn, h, out);
+    return rc == MPI_SUCCESS ? check_key(fn, key) : rc;
+}
+
 int PMPI_Info_create(MPI_Info *info)
 {
     INFO_ENTER();
@@ -63,10 +70,7 @@ int PMPI_Info_set(MPI_Info info, const char *key, const char *value)
     const char *fn = "MPI_Info_set";
     dwcp_info_t *i;
     INFO_ENTER();
-    int rc = get_info(fn, info, &i);
-    if (rc == MPI_SUCCESS) {
-        rc = check_key(fn, key);
-    }
+    int rc = get_info_key(fn, info, key, &i);
     if (rc != MPI_SUCCESS) {
         return rc;
     }
@@ -88,10 +92,7 @@ int PMPI_Info_get(MPI_Info info, const char *key, int valuelen, char *value, int
     const char *fn = "MPI_Info_get";
     dwcp_info_t *i;
     INFO_ENTER();
-    int rc = get_info(fn, info, &i);
-    if (rc == MPI_SUCCESS) {
-        rc = check_key(fn, key);
-    }
+    int rc = get_info_key(fn, info, key, &i);
     if (rc != MPI_SUCCESS) {
         return rc;
     }
@@ -113,10 +114,7 @@ int PMPI_Info_get_valuelen(MPI_Info info, const char *key, int *valuelen, int *f
     const char *fn = "MPI_Info_get_valuelen";
     dwcp_info_t *i;
     INFO_ENTER();
-    int rc = get_info(fn, info, &i);
-    if (rc == MPI_SUCCESS) {
-        rc = check_key(fn, key);
-    }
+    int rc = get_info_key(fn, info, key, &i);
     if (rc != MPI_SUCCESS) {
         return rc;
     }
@@ -231,10 +229,7 @@ int PMPI_Info_get_string(MPI_Info info, const char *key, int *buflen, char *valu
     const char *fn = "MPI_Info_get_string";
     dwcp_info_t *i;
     INFO_ENTER();
-    int rc = get_info(fn, info, &i);
-    if (rc == MPI_SUCCESS) {
-        rc = check_key(fn, key);
-    }
+    int rc = get_info_key(fn, info, key, &i);
     if (rc != MPI_SUCCESS) {
         return rc;
     }
