@@ -165,11 +165,13 @@ static dwcs_status_t rec_allreduce(dwcp_sched_t *s, const void *sendbuf, void *r
     return DWCS_OK;
 }
 
-static dwcs_status_t rec_gatherv(dwcp_sched_t *s, const void *sendbuf, size_t scount,
-                                 dwcp_dt_t *sdt, void *recvbuf, const int *rcounts,
-                                 const int *displs, size_t rcount, dwcp_dt_t *rdt, int root)
+/* The v-collectives with one count/displacement pair of arrays: gatherv (arrays significant at
+ * the root), scatterv (likewise) and allgatherv (everywhere; root -1). */
+static dwcs_status_t rec_vcoll(dwcp_sched_t *s, pc_kind_t kind, const void *sendbuf, size_t scount,
+                               dwcp_dt_t *sdt, void *recvbuf, size_t rcount, dwcp_dt_t *rdt,
+                               const int *counts, const int *displs, int root)
 {
-    pcoll_t *p = cap(s, PC_GATHERV, sdt, rdt, NULL);
+    pcoll_t *p = cap(s, kind, sdt, rdt, NULL);
     if (p == NULL) {
         return DWCS_ERR_NO_MEMORY;
     }
@@ -179,51 +181,35 @@ static dwcs_status_t rec_gatherv(dwcp_sched_t *s, const void *sendbuf, size_t sc
     p->rcount = rcount;
     p->root = root;
     p->n = dwcp_comm_peer_size(p->comm);
-    if (is_root(p) && (!copy_ints(&p->counts, rcounts, p->n) ||
-                       !copy_ints(&p->displs, displs, p->n))) {
+    if ((kind == PC_ALLGATHERV || is_root(p)) &&
+        (!copy_ints(&p->counts, counts, p->n) || !copy_ints(&p->displs, displs, p->n))) {
         return DWCS_ERR_NO_MEMORY;
     }
     return DWCS_OK;
+}
+
+static dwcs_status_t rec_gatherv(dwcp_sched_t *s, const void *sendbuf, size_t scount,
+                                 dwcp_dt_t *sdt, void *recvbuf, const int *rcounts,
+                                 const int *displs, size_t rcount, dwcp_dt_t *rdt, int root)
+{
+    return rec_vcoll(s, PC_GATHERV, sendbuf, scount, sdt, recvbuf, rcount, rdt, rcounts, displs,
+                     root);
 }
 
 static dwcs_status_t rec_scatterv(dwcp_sched_t *s, const void *sendbuf, const int *scounts,
                                   const int *displs, size_t scount, dwcp_dt_t *sdt, void *recvbuf,
                                   size_t rcount, dwcp_dt_t *rdt, int root)
 {
-    pcoll_t *p = cap(s, PC_SCATTERV, sdt, rdt, NULL);
-    if (p == NULL) {
-        return DWCS_ERR_NO_MEMORY;
-    }
-    p->sbuf = sendbuf;
-    p->scount = scount;
-    p->rbuf = recvbuf;
-    p->rcount = rcount;
-    p->root = root;
-    p->n = dwcp_comm_peer_size(p->comm);
-    if (is_root(p) && (!copy_ints(&p->counts, scounts, p->n) ||
-                       !copy_ints(&p->displs, displs, p->n))) {
-        return DWCS_ERR_NO_MEMORY;
-    }
-    return DWCS_OK;
+    return rec_vcoll(s, PC_SCATTERV, sendbuf, scount, sdt, recvbuf, rcount, rdt, scounts, displs,
+                     root);
 }
 
 static dwcs_status_t rec_allgatherv(dwcp_sched_t *s, const void *sendbuf, size_t scount,
                                     dwcp_dt_t *sdt, void *recvbuf, const int *rcounts,
                                     const int *displs, size_t rcount, dwcp_dt_t *rdt)
 {
-    pcoll_t *p = cap(s, PC_ALLGATHERV, sdt, rdt, NULL);
-    if (p == NULL) {
-        return DWCS_ERR_NO_MEMORY;
-    }
-    p->sbuf = sendbuf;
-    p->scount = scount;
-    p->rbuf = recvbuf;
-    p->rcount = rcount;
-    p->n = dwcp_comm_peer_size(p->comm);
-    if (!copy_ints(&p->counts, rcounts, p->n) || !copy_ints(&p->displs, displs, p->n)) {
-        return DWCS_ERR_NO_MEMORY;
-    }
-    return DWCS_OK;
+    return rec_vcoll(s, PC_ALLGATHERV, sendbuf, scount, sdt, recvbuf, rcount, rdt, rcounts,
+                     displs, -1);
 }
 
 static dwcs_status_t rec_alltoallw(dwcp_sched_t *s, const void *sendbuf, const size_t *scounts,
