@@ -54,8 +54,10 @@ fi
 # Emulator timing/rate/loss checks: alone, after everything else.
 if [ "$(id -u)" = 0 ]; then
     suite wan tests/wan/wan_integration.sh
+    suite amst-paths tests/wan/amst_paths.sh
 else
     echo "=== wan: skipped (the emulator needs root)"; skip=$((skip + 1))
+    echo "=== amst-paths: skipped (emulating sites needs root)"; skip=$((skip + 1))
 fi
 
 rm -rf "$log"

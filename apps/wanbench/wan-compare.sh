@@ -14,7 +14,8 @@ set -u
 
 usage() {
     cat <<'EOF'
-usage: wan-compare.sh [--sites FILE] [--delay D] [--rate R] [--queue Q] [--runs N]
+usage: wan-compare.sh [--sites FILE] [--delay D] [--rate R] [--queue Q] [--loss L] [--exact]
+                      [--runs N]
                       [--modes M[,M...]] [--configs C[,C...]] [--bw-sizes S] [--lat-sizes S]
                       [--time-per-size T] [--build DIR] [--out DIR] [--timeout S] [-x VAR=VAL]...
                       [--wb-args "WANBENCH OPTIONS"]
@@ -24,7 +25,11 @@ usage: wan-compare.sh [--sites FILE] [--delay D] [--rate R] [--queue Q] [--runs 
   --delay D        one-way delay of the generated link (default 50ms, i.e. 100 ms RTT)
   --rate R         rate of the generated link (default 1gbit)
   --queue Q        queue of the generated link (default 1.0bdp)
+  --loss L         iid packet loss of the generated link, e.g. 0.01% (default none)
+  --exact          wanem's per-packet mode (dwcprun --emulate-exact): exact iid loss, for the
+                   loss experiments; the default offloaded mode drops whole TSO super-packets
   --runs N         rounds (default 3); figures are medians over the rounds
+                   (loss runs: e.g. --rate 500mbit --loss 0.1% --exact --configs dwcp,tcp1)
   --modes M        wanbench modes: bandwidth latency loaded (default: all three)
   --configs C      dwcp (AMST), tcp1 (-x DWCP_TRANSPORT=tcp1), ompi (wanbench.ompi)
                    (default: all three; the first one is the reference of the ratios)
@@ -56,6 +61,8 @@ sites=""
 delay=50ms
 rate=1gbit
 queue=1.0bdp
+loss=""
+emulate=--emulate
 runs=3
 modes="bandwidth latency loaded"
 configs="dwcp tcp1 ompi"
@@ -74,6 +81,8 @@ while [ $# -gt 0 ]; do
         --delay) [ $# -ge 2 ] || die "$1 needs a value"; delay=$2; shift 2 ;;
         --rate) [ $# -ge 2 ] || die "$1 needs a value"; rate=$2; shift 2 ;;
         --queue) [ $# -ge 2 ] || die "$1 needs a value"; queue=$2; shift 2 ;;
+        --loss) [ $# -ge 2 ] || die "$1 needs a value"; loss=$2; shift 2 ;;
+        --exact) emulate=--emulate-exact; shift ;;
         --runs) [ $# -ge 2 ] || die "$1 needs a value"; runs=$2; shift 2 ;;
         --modes) [ $# -ge 2 ] || die "$1 needs a value"; modes=${2//,/ }; shift 2 ;;
         --configs) [ $# -ge 2 ] || die "$1 needs a value"; configs=${2//,/ }; shift 2 ;;
@@ -117,8 +126,8 @@ else
 fi
 if [ -z "$sites" ]; then
     sites=$outdir/sites.txt
-    printf 'site east slots=1\nsite west slots=1\nlink east west delay=%s rate=%s queue=%s\n' \
-        "$delay" "$rate" "$queue" > "$sites"
+    printf 'site east slots=1\nsite west slots=1\nlink east west delay=%s rate=%s queue=%s%s\n' \
+        "$delay" "$rate" "$queue" "${loss:+ loss=$loss}" > "$sites"
 fi
 [ -r "$sites" ] || die "cannot read '$sites'"
 sites=$(cd "$(dirname "$sites")" && pwd)/$(basename "$sites")
@@ -170,7 +179,7 @@ mode_args() {
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-echo "# wan-compare: sites $sites ($(grep -E '^ *link' "$sites" | head -n 1)), $runs rounds"
+echo "# wan-compare: sites $sites ($(grep -E '^ *link' "$sites" | head -n 1)), $runs rounds, $emulate"
 echo "# configurations: $configs; modes: $modes; load average before: $load_before"
 failed=0
 order=($configs)
@@ -184,11 +193,11 @@ for ((r = 1; r <= runs; r++)); do
         for c in "${list[@]}"; do
             log=$outdir/$c.$m.r$r.out
             case "$c" in
-                dwcp) cmd=("$dwcprun" --timeout "$timeout_s" --sites "$sites" --emulate -np 2 "${xenv[@]}"
+                dwcp) cmd=("$dwcprun" --timeout "$timeout_s" --sites "$sites" "$emulate" -np 2 "${xenv[@]}"
                            -x DWCP_AMST_PBA_REPORT=1 "$wb") ;;
-                tcp1) cmd=("$dwcprun" --timeout "$timeout_s" --sites "$sites" --emulate -np 2 "${xenv[@]}"
+                tcp1) cmd=("$dwcprun" --timeout "$timeout_s" --sites "$sites" "$emulate" -np 2 "${xenv[@]}"
                            -x DWCP_TRANSPORT=tcp1 "$wb") ;;
-                ompi) cmd=("$dwcprun" --timeout "$timeout_s" --sites "$sites" --emulate -np 2 "$wbo") ;;
+                ompi) cmd=("$dwcprun" --timeout "$timeout_s" --sites "$sites" "$emulate" -np 2 "$wbo") ;;
             esac
             printf '# round %d %-9s %-5s ' "$r" "$m" "$c" >&2
             if run_job "$log" "${cmd[@]}" $(mode_args "$m") && grep -q '^WANBENCH ' "$log"; then

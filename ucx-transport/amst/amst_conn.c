@@ -47,7 +47,12 @@ static void sock_setup(amst_lane_t *l)
         /* "auto": cubic while the path is clean (BBR delays app-limited medium messages by
          * about RTT/2), BBR once it loses packets (see amst_lane_cc_check). */
         int is_auto = c->cc_bulk != NULL && strcmp(c->cc_bulk, "auto") == 0;
-        set_cc(l->fd, is_auto ? "cubic" : c->cc_bulk, "cubic");
+        if (is_auto && l->peer != NULL && l->peer->cc_bbr) {
+            l->cc_bbr = 1; /* the path already showed random loss */
+            set_cc(l->fd, "bbr", "cubic");
+        } else {
+            set_cc(l->fd, is_auto ? "cubic" : c->cc_bulk, "cubic");
+        }
         if (c->sockbuf > 0) {
             int sz = (int)c->sockbuf;
             setsockopt(l->fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
@@ -61,20 +66,59 @@ static void sock_setup(amst_lane_t *l)
 void amst_lane_cc_check(amst_lane_t *l)
 {
     amst_config_t *c = &l->iface->cfg;
-    struct tcp_info ti;
-    socklen_t len = sizeof(ti);
     if (l->cc_bbr || l->kind != AMST_LANE_BULK || !l->initiator || l->fd < 0 ||
         c->cc_bulk == NULL || strcmp(c->cc_bulk, "auto") != 0) {
         return;
     }
-    if (getsockopt(l->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0 || ti.tcpi_total_retrans < 4) {
+    amst_peer_t *p = l->peer;
+    amst_lane_loss_t li;
+    if (p == NULL || p->cc_bbr || !amst_lane_loss_info(l, &li)) {
         return;
     }
-    l->cc_bbr = 1;
-    if (setsockopt(l->fd, IPPROTO_TCP, TCP_CONGESTION, "bbr", 3) == 0) {
-        DWCS_DEBUG("amst: lane %u to rank %d lost packets (%u retransmits): now BBR", l->id,
-                   l->remote_rank, ti.tcpi_total_retrans);
+    /* The largest queueing delay any lane to the peer saw in the last few round trips: a
+     * packet lost to overflow was sent while the queue was full, but it is retransmitted an
+     * RTT later, when the backoff may have emptied the queue again. */
+    double now = amst_now();
+    double hold = 3 * li.min_rtt > 0.02 ? 3 * li.min_rtt : 0.02;
+    if (li.qdelay >= p->q_peak || now - p->q_peak_at > hold) {
+        p->q_peak = li.qdelay;
+        p->q_peak_at = now;
     }
+    if (li.retrans == l->retrans_seen) {
+        return;
+    }
+    unsigned fresh = li.retrans - l->retrans_seen;
+    unsigned sent = li.segs_out - l->segs_seen;
+    l->retrans_seen = li.retrans;
+    l->segs_seen = li.segs_out;
+    /* Random loss on the path is what cubic mistakes for congestion; BBR does not. Losses
+     * the lanes cause themselves by overflowing the bottleneck queue are different: cubic's
+     * backoff is the right answer there, and BBR would keep the queue full (measured on
+     * 1 Gbit/s, 100 ms, 1 BDP: 94-98% of the link with cubic lanes, 87-93% once they had all
+     * switched at their first losses). */
+    if (!amst_loss_random(fresh, sent, p->q_peak, li.min_rtt)) {
+        return;
+    }
+    p->rand_loss += fresh;
+    if (p->rand_loss < 4) {
+        return;
+    }
+    /* All of the peer's bulk lanes switch together: cubic lanes next to BBR lanes lose to
+     * them (BBR keeps the queue full and ignores the losses that makes; measured on 500 Mbit/s
+     * with 0.01% loss: 53,000 queue drops against 300 random ones, 75-81% of the link). */
+    p->cc_bbr = 1;
+    int n = 0;
+    for (int i = 0; i < AMST_MAX_LANES; i++) {
+        amst_lane_t *b = p->bulk[i];
+        if (b != NULL && b->fd >= 0 && !b->cc_bbr &&
+            setsockopt(b->fd, IPPROTO_TCP, TCP_CONGESTION, "bbr", 3) == 0) {
+            b->cc_bbr = 1;
+            n++;
+        }
+    }
+    DWCS_DEBUG("amst: lanes to rank %d lost packets with an empty queue (%u retransmits): %d "
+               "bulk lanes now BBR",
+               p->rank, p->rand_loss, n);
 }
 
 static size_t read_sysctl(const char *path, size_t dflt)

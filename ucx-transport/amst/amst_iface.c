@@ -45,8 +45,9 @@ static const dwcs_param_t amst_params[] = {
      "rate x RTT / lanes (capped by net.core.wmem_max) when RTT >= 2 ms; else autotuning.",
      DWCS_PARAM_LEVEL_TUNER, NULL, CFG(sockbuf_auto)},
     {"amst_cc_bulk", DWCS_PARAM_STRING, "auto",
-     "TCP congestion control of the bulk lanes: auto (cubic while the path is loss-free, BBR "
-     "once a lane sees retransmissions), or a kernel name such as bbr or cubic.",
+     "TCP congestion control of the bulk lanes: auto (cubic; all of a peer's bulk lanes move "
+     "to BBR once they see sparse losses with no queue at the bottleneck, i.e. random loss on "
+     "the path rather than their own queue overflow), or a kernel name such as bbr or cubic.",
      DWCS_PARAM_LEVEL_TUNER, NULL, CFG(cc_bulk)},
     {"amst_cc_lat", DWCS_PARAM_STRING, "cubic", "TCP congestion control of the latency lane.",
      DWCS_PARAM_LEVEL_TUNER, NULL, CFG(cc_lat)},

@@ -98,6 +98,8 @@ struct amst_lane {
     int parked;          /* not reading: staging limit reached */
     int killed;          /* test hook fired */
     int cc_bbr;          /* bulk lane switched to BBR after the path showed loss */
+    unsigned retrans_seen; /* TCP retransmissions already looked at (amst_lane_cc_check) */
+    unsigned segs_seen;  /* segments sent as of that look */
     int bye_queued;      /* draining: BYE queued */
     amst_txbuf_t *hs;    /* pending handshake frame (written before anything else) */
     uint8_t nonce_c[AMST_NONCE_LEN];
@@ -212,6 +214,11 @@ struct amst_peer {
     int last_grow_by;
     int hold;
     int settle;          /* windows to skip after a lane-count change (slow start) */
+    int cc_bbr;          /* "auto" congestion control: the path showed random loss, use BBR */
+    unsigned rand_loss;  /* retransmissions seen while the path had no standing queue */
+    double q_peak;       /* largest queueing delay of a bulk lane in the last few RTTs */
+    double q_peak_at;    /* when it was seen */
+    double win_qdelay;   /* smallest queueing delay (bulk srtt - min RTT) seen in the window */
     /* bandwidth forecast and pacing (amst_pba.c) */
     dwct_pba_t pba;
     uint64_t pba_delivered; /* payload bytes acknowledged on all bulk lanes so far */
@@ -255,6 +262,7 @@ struct amst_iface {
     uint64_t copied_sends;  /* large sends completed at once from a copy (statistics) */
     unsigned adapt_grows;   /* lane-count increases (statistics) */
     unsigned adapt_shrinks; /* lane-count decreases (statistics) */
+    unsigned adapt_queue_holds; /* windows a standing queue kept the lane count (statistics) */
     /* deferred completions */
     struct {
         dwct_comp_t *comp;
@@ -303,6 +311,24 @@ int amst_tx_next_chunk(amst_lane_t *l);
 void amst_tx_chunk_done(amst_lane_t *l);
 void amst_tx_lane_lost(amst_lane_t *l);
 void amst_tx_ack(amst_peer_t *p, uint64_t msg_id);
+double amst_pba_qdelay(const amst_peer_t *p);
+/* The smallest queueing delay seen over a window, @p qdelay_min seconds, shows a queue that
+ * stood the whole window on a path of round trip @p rtt (over 10% of it, at least 2 ms). */
+int amst_queue_standing(double qdelay_min, double rtt);
+/* @p fresh retransmissions among the @p sent segments since the lane's previous losses, with a queueing
+ * delay of at most @p qdelay in the last few RTTs (-1: unknown) on a path of min RTT
+ * @p min_rtt, look like random loss on the path: sparse, and with no queue building up. Overflow of the bottleneck queue by the lanes
+ * themselves shows as a standing queue or as a burst of losses (slow start overshooting). */
+int amst_loss_random(unsigned fresh, unsigned sent, double qdelay, double min_rtt);
+/* What a lane's TCP_INFO says about loss and queueing. */
+typedef struct amst_lane_loss {
+    unsigned retrans;  /* retransmitted segments so far */
+    unsigned segs_out; /* segments sent so far (retransmissions included) */
+    double qdelay;     /* smoothed RTT - min RTT in seconds (-1: unknown) */
+    double min_rtt;    /* seconds (0: unknown) */
+} amst_lane_loss_t;
+/* Fill @p li from @p l's TCP_INFO; 0 if it is not available. */
+int amst_lane_loss_info(const amst_lane_t *l, amst_lane_loss_t *li);
 void amst_tx_adapt(amst_peer_t *p, double now);
 int amst_tx_idle(amst_iface_t *ifc);
 /** Non-zero if @p p has chunks not yet handed to a lane. */

@@ -216,6 +216,67 @@ void amst_pba_tick(amst_peer_t *p, double now)
     }
 }
 
+int amst_queue_standing(double qdelay_min, double rtt)
+{
+    double thresh = 0.1 * rtt > 0.002 ? 0.1 * rtt : 0.002;
+    return qdelay_min > thresh;
+}
+
+int amst_loss_random(unsigned fresh, unsigned sent, double qdelay, double min_rtt)
+{
+    if (fresh == 0 || qdelay < 0 || amst_queue_standing(qdelay, min_rtt)) {
+        return 0; /* no loss, no RTT yet, or a queue stands: the lanes overflow it */
+    }
+    /* Sparse: at most 2% of the segments sent since the lane's previous loss. A burst (slow
+     * start overshooting, or one loss episode seen over several looks) is overflow. */
+    return (uint64_t)fresh * 50u <= sent;
+}
+
+int amst_lane_loss_info(const amst_lane_t *l, amst_lane_loss_t *li)
+{
+    struct tcp_info ti;
+    if (!lane_info(l, &ti)) {
+        return 0;
+    }
+    li->retrans = ti.tcpi_total_retrans;
+    li->segs_out = ti.tcpi_segs_out;
+    li->qdelay = -1;
+    li->min_rtt = 0;
+    if (ti.tcpi_min_rtt > 0 && ti.tcpi_min_rtt != UINT32_MAX && ti.tcpi_rtt > 0) {
+        li->qdelay = ti.tcpi_rtt > ti.tcpi_min_rtt ? (ti.tcpi_rtt - ti.tcpi_min_rtt) * 1e-6 : 0;
+        li->min_rtt = ti.tcpi_min_rtt * 1e-6;
+    }
+    return 1;
+}
+
+/* Queueing delay the bulk lanes see now: their mean smoothed RTT minus the smallest RTT any
+ * lane to the peer has seen (the propagation delay). -1 if no lane has data in flight. */
+double amst_pba_qdelay(const amst_peer_t *p)
+{
+    struct tcp_info ti;
+    double min_rtt = 0, sum = 0;
+    int n = 0;
+    for (int i = -1; i < AMST_MAX_LANES; i++) {
+        const amst_lane_t *l = i < 0 ? p->lat : p->bulk[i];
+        if (!lane_info(l, &ti)) {
+            continue;
+        }
+        if (ti.tcpi_min_rtt > 0 && ti.tcpi_min_rtt != UINT32_MAX &&
+            (min_rtt == 0 || ti.tcpi_min_rtt * 1e-6 < min_rtt)) {
+            min_rtt = ti.tcpi_min_rtt * 1e-6;
+        }
+        if (i >= 0 && l->state == AMST_LS_READY && ti.tcpi_unacked > 0 && ti.tcpi_rtt > 0) {
+            sum += ti.tcpi_rtt * 1e-6;
+            n++;
+        }
+    }
+    if (n == 0 || min_rtt == 0) {
+        return -1;
+    }
+    double q = sum / n - min_rtt;
+    return q > 0 ? q : 0;
+}
+
 int amst_pba_pacing_limited(const amst_peer_t *p, double goodput)
 {
     const amst_iface_t *ifc = p->lat != NULL ? p->lat->iface : NULL;
@@ -242,6 +303,15 @@ void amst_pba_lane_ready(amst_lane_t *l)
     }
 }
 
+/* Congestion control of a peer's bulk lanes as the report names it. */
+static const char *bulk_cc_name(const amst_iface_t *ifc, const amst_peer_t *p)
+{
+    if (ifc->cfg.cc_bulk == NULL || strcmp(ifc->cfg.cc_bulk, "auto") != 0) {
+        return ifc->cfg.cc_bulk != NULL ? ifc->cfg.cc_bulk : "default";
+    }
+    return p->cc_bbr ? "auto-bbr" : "auto-cubic";
+}
+
 void amst_pba_report(amst_iface_t *ifc)
 {
     if (!ifc->cfg.pba_report || ifc->tcp1 || ifc->peers == NULL) {
@@ -257,10 +327,11 @@ void amst_pba_report(amst_iface_t *ifc)
         fprintf(stderr,
                 "PBA rank=%d peer=%d forecast_Mbps=%.1f smoothed_Mbps=%.1f min_rtt_ms=%.3f "
                 "pace_Mbps=%.1f phase=%s samples=%llu app_limited=%llu delivered_MB=%.1f "
-                "lanes=%d\n",
+                "lanes=%d grows=%u shrinks=%u queue_holds=%u cc=%s\n",
                 ifc->rank, r, dwct_pba_forecast(e) * 8e-6, dwct_pba_smoothed(e) * 8e-6,
                 dwct_pba_min_rtt(e) * 1e3, dwct_pba_pacing_rate(e) * 8e-6, dwct_pba_phase_name(e),
                 (unsigned long long)e->nsamples, (unsigned long long)e->nlimited,
-                (double)p->pba_delivered / 1e6, p->target);
+                (double)p->pba_delivered / 1e6, p->target, ifc->adapt_grows, ifc->adapt_shrinks,
+                ifc->adapt_queue_holds, bulk_cc_name(ifc, p));
     }
 }

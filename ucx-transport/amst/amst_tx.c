@@ -431,8 +431,13 @@ void amst_tx_adapt(amst_peer_t *p, double now)
     if (p->win_start == 0) {
         p->win_start = now;
         p->win_bytes = 0;
+        p->win_qdelay = -1;
         p->settle = 1;
         return;
+    }
+    double q = amst_pba_qdelay(p);
+    if (q >= 0 && (p->win_qdelay < 0 || q < p->win_qdelay)) {
+        p->win_qdelay = q;
     }
     double rtt = lane_rtt(p->lat);
     double interval = ifc->cfg.adapt_interval > 4 * rtt ? ifc->cfg.adapt_interval : 4 * rtt;
@@ -440,8 +445,14 @@ void amst_tx_adapt(amst_peer_t *p, double now)
         return;
     }
     double g = (double)p->win_bytes / (now - p->win_start);
+    /* A queue stood at the bottleneck during the whole window: the lanes already fill the
+     * path, and more lanes would only lengthen the queue (and overflow it), not add goodput.
+     * Random loss keeps each lane's window small and the queue empty: more lanes help then. */
+    int standing = amst_queue_standing(p->win_qdelay, rtt);
+    double qmin = p->win_qdelay;
     p->win_start = now;
     p->win_bytes = 0;
+    p->win_qdelay = -1;
     if (count_bulk(p, 1) < p->target) {
         p->settle = 1;
         return; /* lanes still connecting: the window is not representative */
@@ -461,11 +472,14 @@ void amst_tx_adapt(amst_peer_t *p, double now)
             ifc->adapt_shrinks++;
             p->settle = 1;
             p->hold = 8;
-        } else if (p->target < ifc->cfg.max_lanes) {
+        } else if (p->target < ifc->cfg.max_lanes && !standing) {
             goto grow;
         }
     } else if (p->hold > 0) {
         p->hold--;
+    } else if (standing) {
+        /* the bottleneck queue never emptied: the lanes already fill the path */
+        ifc->adapt_queue_holds++;
     } else if (amst_pba_pacing_limited(p, g)) {
         /* the lanes already send what PBA's pacing allows: more lanes cannot add goodput */
     } else if (p->target < ifc->cfg.max_lanes && g > 0) {
@@ -479,8 +493,8 @@ grow:
     if (p->target + step > ifc->cfg.max_lanes) {
         step = ifc->cfg.max_lanes - p->target;
     }
-    DWCS_DEBUG("amst: rank %d: %d lanes give %.0f MB/s: trying %d", p->rank, p->target, g / 1e6,
-               p->target + step);
+    DWCS_DEBUG("amst: rank %d: %d lanes give %.0f MB/s (queue %.1f ms): trying %d", p->rank,
+               p->target, g / 1e6, qmin * 1e3, p->target + step);
     p->target += step;
     ifc->adapt_grows++;
     p->settle = 1;
