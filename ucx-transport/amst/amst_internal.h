@@ -113,7 +113,7 @@ struct amst_lane {
     size_t clen;
     uint64_t bytes_tx;
     uint64_t paced;      /* SO_MAX_PACING_RATE set on the socket (bytes/s), 0 = never set */
-    uint64_t acked_seen; /* tcpi_bytes_acked already counted into peer->pba_delivered */
+    uint32_t delivered_seen; /* tcpi_delivered (segments) already counted into pba_delivered */
     /* rx */
     uint8_t rhdr[AMST_HDR_LEN];
     size_t rhdr_got;
