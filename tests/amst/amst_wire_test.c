@@ -8,17 +8,7 @@
 
 #include "amst_wire.h"
 
-static int fails;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                   \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fputc('\n', stderr);                                                                   \
-            fails++;                                                                               \
-        }                                                                                          \
-    } while (0)
+#include "amst_check.h"
 
 static size_t build(uint8_t *out, amst_frame_t f, const uint8_t *pl, uint32_t plen)
 {
