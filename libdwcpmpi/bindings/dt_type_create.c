@@ -323,7 +323,7 @@ int PMPI_Type_dup(MPI_Datatype oldtype, MPI_Datatype *newtype)
     const char *fn = "MPI_Type_dup";
     DWCP_CHECK_INIT(fn);
     CHECK_OLD(fn, oldtype, old, newtype);
-    dt_impl_t *t = dt_new_alias(old, old->pub.lb, old->pub.extent, old->markers);
+    dt_impl_t *t = dt_new_alias(old, old->pub.lb, old->pub.extent, 0);
     if (t != NULL) {
         t->pub.committed = old->pub.committed;
     }

@@ -213,7 +213,7 @@ dt_impl_t *dt_new_blocks(size_t n, const size_t *blens, const MPI_Aint *disps, d
     return t;
 }
 
-dt_impl_t *dt_new_alias(dt_impl_t *child, MPI_Aint lb, MPI_Aint extent, int markers)
+dt_impl_t *dt_new_alias(dt_impl_t *child, MPI_Aint lb, MPI_Aint extent, int resized)
 {
     dt_impl_t *t = dt_alloc(DT_ALIAS);
     if (t == NULL) {
@@ -231,10 +231,12 @@ dt_impl_t *dt_new_alias(dt_impl_t *child, MPI_Aint lb, MPI_Aint extent, int mark
     t->pub.basic = child->pub.basic;
     t->align = child->align;
     t->xsize = child->xsize;
-    t->markers = markers || child->markers;
-    /* Only MPI_LB/MPI_UB markers are sticky here; resized bounds are not (yet): see dt_impl.h. */
-    t->lbmark = child->lbmark;
-    t->ubmark = child->ubmark;
+    t->markers = resized || child->markers;
+    /* MPI-3.1 4.1.7: resizing erases the old markers and puts an lb and an ub marker at the
+     * new bounds, which then fix the bounds of types built on this one (the "sticky" rule of
+     * MPI_LB / MPI_UB). An alias that keeps the child's bounds keeps its markers. */
+    t->lbmark = resized ? 1 : child->lbmark;
+    t->ubmark = resized ? 1 : child->ubmark;
     dt_flatten(t);
     return t;
 }
@@ -317,7 +319,7 @@ dwcs_status_t dt_set_contents(dt_impl_t *t, int combiner, int ni, const int *int
 
 dt_impl_t *dt_clone(dt_impl_t *t)
 {
-    dt_impl_t *c = dt_new_alias(t, t->pub.lb, t->pub.extent, t->markers);
+    dt_impl_t *c = dt_new_alias(t, t->pub.lb, t->pub.extent, 0);
     if (c == NULL) {
         return NULL;
     }

@@ -70,9 +70,9 @@ struct dt_impl {
     int kind;            /* DT_BASIC.. */
     int combiner;        /* MPI_COMBINER_* */
     int markers;         /* lb/ub set explicitly (resized): no struct alignment padding */
-    int lbmark, ubmark;  /* the type map has an MPI_LB / MPI_UB marker: it fixes that bound
-                          * of types built on it (MPI-2 "sticky" rule). MPI-3.1 4.1.7 gives
-                          * resized types the same markers; here they are not sticky yet. */
+    int lbmark, ubmark;  /* the type map has an lb / ub marker (MPI_LB / MPI_UB, or resized,
+                          * MPI-3.1 4.1.7): it fixes that bound of types built on it (the
+                          * MPI-2 "sticky" rule) */
     size_t align;        /* alignment (largest of the builtin components) */
     size_t xsize;        /* external32 bytes of one element */
     int cv;              /* BASIC: DT_CV_* */
@@ -131,8 +131,12 @@ dt_impl_t *dt_new_vector(size_t count, size_t bl, MPI_Aint stride, dt_impl_t *ch
 dt_impl_t *dt_new_blocks(size_t n, const size_t *blens, const MPI_Aint *disps, dt_impl_t *child,
                          dt_impl_t *const *children);
 
-/** One element of @p child with lower bound @p lb and extent @p extent (markers: resized). */
-dt_impl_t *dt_new_alias(dt_impl_t *child, MPI_Aint lb, MPI_Aint extent, int markers);
+/**
+ * One element of @p child with lower bound @p lb and extent @p extent. @p resized: the bounds
+ * are new lb/ub markers (MPI_Type_create_resized, subarray, darray), sticky in types built on
+ * this one; 0: an alias with the child's own bounds and markers (dup, clone).
+ */
+dt_impl_t *dt_new_alias(dt_impl_t *child, MPI_Aint lb, MPI_Aint extent, int resized);
 
 /**
  * Record the envelope (copies the arrays, references the types). Returns DWCS_OK or

@@ -369,7 +369,8 @@ Test(dt, struct_alignment_epsilon)
     MPI_Type_free(&t);
     tm_free(&m);
 
-    /* a resized member has explicit bounds: no padding */
+    /* a resized member has explicit bounds: no padding, and its markers fix the struct's
+     * bounds whatever data lies outside them (the double at 8..16; Open MPI 4.1.4 agrees) */
     MPI_Datatype r;
     MPI_Type_create_resized(MPI_INT, 0, 6, &r);
     MPI_Datatype ty2[] = {r, MPI_DOUBLE};
@@ -377,10 +378,19 @@ Test(dt, struct_alignment_epsilon)
     MPI_Aint d2[] = {0, 8};
     MPI_Type_create_struct(2, bl2, d2, ty2, &t);
     MPI_Type_get_extent(t, &lb, &ext);
-    cr_assert_eq(ext, 16);
+    cr_assert_eq(lb, 0);
+    cr_assert_eq(ext, 6, "got %ld", (long)ext);
     MPI_Type_free(&t);
     MPI_Aint d3[] = {10, 0};
     MPI_Type_create_struct(2, bl2, d3, ty2, &t);
+    MPI_Type_get_extent(t, &lb, &ext);
+    cr_assert_eq(lb, 10);
+    cr_assert_eq(ext, 6, "got %ld", (long)ext);
+    /* without a resized member the same struct is padded to the double's alignment */
+    MPI_Type_free(&t);
+    MPI_Datatype ty5[] = {MPI_INT, MPI_DOUBLE};
+    MPI_Aint d5[] = {12, 0};
+    MPI_Type_create_struct(2, bl2, d5, ty5, &t);
     MPI_Type_get_extent(t, &lb, &ext);
     cr_assert_eq(lb, 0);
     cr_assert_eq(ext, 16, "got %ld", (long)ext);
@@ -709,6 +719,54 @@ Test(dt, lb_ub_markers)
     MPI_Type_free(&t4);
     MPI_Type_free(&t5);
     MPI_Type_free(&pad);
+}
+
+/* MPI-3.1 4.1.7: a resized type carries lb and ub markers, and they are sticky in types built
+ * on it, like MPI_LB / MPI_UB (Open MPI 4.1.4 gives the same bounds for all of these). */
+Test(dt, resized_markers_sticky)
+{
+    MPI_Datatype r, d, s1, s2, s3, s4, v, rv;
+    MPI_Type_create_resized(MPI_INT, 0, 16, &r);
+    int bl[2] = {1, 1};
+    /* data beyond the ub marker does not move the ub: {r@0, int@20} */
+    MPI_Aint dp1[2] = {0, 20};
+    MPI_Datatype ty1[2] = {r, MPI_INT};
+    MPI_Type_create_struct(2, bl, dp1, ty1, &s1);
+    commit(s1);
+    bounds(s1, 0, 16, 8);
+    MPI_Aint tlb, text;
+    MPI_Type_get_true_extent(s1, &tlb, &text);
+    cr_assert_eq(tlb, 0);
+    cr_assert_eq(text, 24);
+    /* two elements stride by the marked extent (16 bytes): ints 0, 5, then 4, 9 */
+    int src[10], out[4], pos = 0;
+    for (int i = 0; i < 10; i++) {
+        src[i] = i;
+    }
+    MPI_Pack(src, 2, s1, out, (int)sizeof(out), &pos, MPI_COMM_SELF);
+    cr_assert_eq(pos, 16);
+    cr_assert(out[0] == 0 && out[1] == 5 && out[2] == 4 && out[3] == 9, "packed %d %d %d %d",
+              out[0], out[1], out[2], out[3]);
+    /* data below the lb marker does not move the lb: {r@8, int@-12} */
+    MPI_Aint dp2[2] = {8, -12};
+    MPI_Type_create_struct(2, bl, dp2, ty1, &s2);
+    bounds(s2, 8, 16, 8);
+    /* a dup keeps the markers */
+    MPI_Type_dup(r, &d);
+    MPI_Datatype ty3[2] = {d, MPI_INT};
+    MPI_Type_create_struct(2, bl, dp1, ty3, &s3);
+    bounds(s3, 0, 16, 8);
+    /* interleaving: a 2-int vector resized to one int's extent, beside a char */
+    MPI_Type_vector(2, 1, 4, MPI_INT, &v);
+    MPI_Type_create_resized(v, 0, 4, &rv);
+    MPI_Datatype ty4[2] = {rv, MPI_CHAR};
+    MPI_Aint dp4[2] = {0, 2};
+    MPI_Type_create_struct(2, bl, dp4, ty4, &s4);
+    bounds(s4, 0, 4, 9);
+    MPI_Datatype all[] = {r, d, s1, s2, s3, s4, v, rv};
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+        MPI_Type_free(&all[i]);
+    }
 }
 
 /* MPI-4 large-count constructors and queries: sizes above INT_MAX are exact. */

@@ -20,8 +20,11 @@ typedef struct tm_ent {
 typedef struct tm {
     tm_ent_t *e;
     size_t n, cap;
-    long lb, ub;
-    int any;
+    long lb, ub; /* the bounds: a marker's where there is one, else the data's */
+    long dlb, dub;
+    int any;     /* dlb/dub are set */
+    long mlb, mub;
+    int lbm, ubm; /* the map has an lb / ub marker (resized): mlb / mub are set */
     long align;  /* largest builtin alignment */
     int markers; /* explicit bounds (resized) somewhere: no struct padding */
 } tm_t;
@@ -37,16 +40,39 @@ static inline void tm_push(tm_t *t, long disp, int len)
     t->n++;
 }
 
+static inline void tm_settle(tm_t *t)
+{
+    t->lb = t->lbm ? t->mlb : t->dlb;
+    t->ub = t->ubm ? t->mub : t->dub;
+}
+
+/* Widen the data bounds (a builtin, or an element without markers) to [lb, ub). */
 static inline void tm_bound(tm_t *t, long lb, long ub)
 {
     if (!t->any) {
-        t->lb = lb;
-        t->ub = ub;
+        t->dlb = lb;
+        t->dub = ub;
         t->any = 1;
     } else {
-        t->lb = lb < t->lb ? lb : t->lb;
-        t->ub = ub > t->ub ? ub : t->ub;
+        t->dlb = lb < t->dlb ? lb : t->dlb;
+        t->dub = ub > t->dub ? ub : t->dub;
     }
+    tm_settle(t);
+}
+
+/* An element's bounds [lb, ub). Marked ones (MPI-3.1 4.1.7: resizing puts an lb and an ub
+ * marker) are sticky: they override the data bounds of the enclosing type. Unmarked ones count
+ * as data. (The oracle has no lone MPI_LB / MPI_UB markers.) */
+static inline void tm_bound_el(tm_t *t, long lb, long ub, int marked)
+{
+    if (!marked) {
+        tm_bound(t, lb, ub);
+        return;
+    }
+    t->mlb = t->lbm ? (lb < t->mlb ? lb : t->mlb) : lb;
+    t->mub = t->ubm ? (ub > t->mub ? ub : t->mub) : ub;
+    t->lbm = t->ubm = 1;
+    tm_settle(t);
 }
 
 static inline tm_t tm_basic(int size)
@@ -77,7 +103,7 @@ static inline void tm_append(tm_t *t, const tm_t *c, long disp, int n)
         for (size_t i = 0; i < c->n; i++) {
             tm_push(t, base + c->e[i].disp, c->e[i].len);
         }
-        tm_bound(t, base + c->lb, base + c->ub);
+        tm_bound_el(t, base + c->lb, base + c->ub, c->lbm);
     }
 }
 
@@ -114,8 +140,9 @@ static inline tm_t tm_struct(int n, const int *bl, const long *disp, const tm_t 
     if (align == 0) {
         align = t.markers ? 1 : t.align;
     }
-    if (align > 1 && ext % align) {
+    if (align > 1 && ext % align && !t.ubm) {
         t.ub += align - ext % align;
+        t.dub = t.ub;
     }
     return t;
 }
@@ -124,9 +151,11 @@ static inline tm_t tm_resized(const tm_t *c, long lb, long extent)
 {
     tm_t t = {0};
     tm_append(&t, c, 0, 1);
-    t.lb = lb;
-    t.ub = lb + extent;
+    t.mlb = lb;
+    t.mub = lb + extent;
+    t.lbm = t.ubm = 1;
     t.markers = 1;
+    tm_settle(&t);
     return t;
 }
 
