@@ -17,6 +17,7 @@
  *    intact; same after the receiver took it with MPI_Mprobe.
  * 3. Cancel racing a posted receive: either outcome, but exactly one: if
  *    cancelled the receive gets the resent message, else the original.
+ * 4. Cancel of a send to a rank that is already in MPI_Finalize succeeds.
  */
 #include "mptest.h"
 
@@ -271,6 +272,31 @@ static void race_case(int n, int tag)
     free(b);
 }
 
+/*
+ * Part 4: the receiver is already in MPI_Finalize (it only tells the sender it is about to
+ * call it): the cancel must still be answered, and succeed.
+ */
+static void finalize_case(int tag)
+{
+    int note = 0, flag = 0, n = 8 << 20;
+    MPI_Status st;
+    if (mpt_rank == dst) {
+        CHECK_MPI(MPI_Send(&note, 1, MPI_INT, src, TAG_NOTE, MPI_COMM_WORLD));
+        return;
+    }
+    char *a = mpt_malloc((size_t)n);
+    MPI_Request req;
+    mpt_fill(a, (size_t)n, 77);
+    CHECK_MPI(MPI_Recv(&note, 1, MPI_INT, dst, TAG_NOTE, MPI_COMM_WORLD, &st));
+    mpt_msleep(100); /* let it get into MPI_Finalize */
+    CHECK_MPI(MPI_Isend(a, n, MPI_BYTE, dst, tag, MPI_COMM_WORLD, &req));
+    CHECK_MPI(MPI_Cancel(&req));
+    CHECK_MPI(MPI_Wait(&req, &st));
+    CHECK_MPI(MPI_Test_cancelled(&st, &flag));
+    CHECK(flag, "a send to a rank in MPI_Finalize was not cancelled");
+    free(a);
+}
+
 int main(int argc, char **argv)
 {
     int mode, s, v, tag = 100;
@@ -289,6 +315,11 @@ int main(int argc, char **argv)
             received_case(sizes[s], 0, tag++);
             received_case(sizes[s], 1, tag++);
             race_case(sizes[s], tag++);
+        }
+        /* Last: the receiver goes on to its final handshake and MPI_Finalize (rank 0 gets the
+         * handshake tokens only after this, so the receiver cannot be waiting for it). */
+        if (src != dst && dst != 0) {
+            finalize_case(tag++);
         }
     }
     return mpt_finish();
