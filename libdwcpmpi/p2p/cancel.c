@@ -27,8 +27,8 @@ dwcs_status_t dwcp_p2p_cancel_send(dwcp_req_t *r)
     if (r->kind != DWCP_REQ_SEND || r->msg_dst < 0 || r->cancel_state != DWCP_CANCEL_NONE) {
         return DWCS_OK;
     }
-    dwcs_status_t st = dwcp_send_ctrl_ex(r->msg_dst, DWCT_MSG_CANCEL, 0, r->msg_seq,
-                                         (uint64_t)(uintptr_t)r);
+    dwcs_status_t st =
+        dwcp_send_ctrl_ex(r->msg_dst, DWCT_MSG_CANCEL, 0, r->msg_seq, (uint64_t)(uintptr_t)r);
     if (st != DWCS_OK) {
         return st;
     }
