@@ -516,6 +516,13 @@ int PMPI_Cancel(MPI_Request *request)
     }
     if (r->kind == DWCP_REQ_RECV) {
         dwcp_p2p_cancel_recv(r); /* fails quietly if already matched */
+    } else if (r->kind == DWCP_REQ_SEND) {
+        /* Asks the receiver; MPI_Wait/Test then report whether the message was cancelled. */
+        dwcs_status_t st = dwcp_p2p_cancel_send(r);
+        if (st != DWCS_OK) {
+            return dwcp_err_comm(req_comm(r), dwcp_status_to_class(st), "MPI_Cancel",
+                                 "cannot reach the destination: %s", dwcs_status_string(st));
+        }
     } else if (r->kind == DWCP_REQ_GREQ) {
         greq_t *g = r->extra;
         int rc = g->cancel(g->extra, r->complete);
@@ -523,8 +530,6 @@ int PMPI_Cancel(MPI_Request *request)
             return dwcp_err_comm(MPI_COMM_WORLD, rc, "MPI_Cancel", "cancel callback failed");
         }
     }
-    /* Sends are not cancelled (the standard allows the cancel to fail): MPI_Test_cancelled
-     * reports false after completion. */
     return MPI_SUCCESS;
 }
 DWCP_WEAK(Cancel)

@@ -3,9 +3,11 @@
  * server) when the program is started without a launcher.
  */
 #include <pmix.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dwcp.h"
@@ -171,6 +173,50 @@ dwcs_status_t dwcp_bootstrap_fence(void)
     PMIX_INFO_DESTRUCT(&info);
     if (rc != PMIX_SUCCESS) {
         DWCS_ERROR("PMIx_Fence failed: %s", PMIx_Error_string(rc));
+        return DWCS_ERR_BOOTSTRAP;
+    }
+    return DWCS_OK;
+}
+
+static void fence_done(pmix_status_t status, void *cbdata)
+{
+    __atomic_store_n((int *)cbdata, status == PMIX_SUCCESS ? 1 : -1, __ATOMIC_RELEASE);
+}
+
+dwcs_status_t dwcp_bootstrap_fence_progress(void)
+{
+    if (!pmix_up) {
+        return DWCS_OK;
+    }
+    pmix_proc_t wild;
+    volatile int done = 0;
+    unsigned idle = 0;
+    PMIX_LOAD_PROCID(&wild, myproc.nspace, PMIX_RANK_WILDCARD);
+    pmix_status_t rc = PMIx_Fence_nb(&wild, 1, NULL, 0, fence_done, (void *)&done);
+    if (rc == PMIX_OPERATION_SUCCEEDED) {
+        return DWCS_OK;
+    }
+    if (rc != PMIX_SUCCESS) {
+        DWCS_ERROR("PMIx_Fence_nb failed: %s", PMIx_Error_string(rc));
+        return DWCS_ERR_BOOTSTRAP;
+    }
+    /* Unbounded like PMIx_Fence (a peer may still be computing), but idle passes sleep (up to
+     * 1 ms) so that waiting ranks leave the cores to the ones still working. */
+    while (__atomic_load_n(&done, __ATOMIC_ACQUIRE) == 0) {
+        if (dwcp_progress() > 0) {
+            idle = 0;
+            continue;
+        }
+        idle++;
+        struct timespec ts = {0, idle < 100 ? 0 : idle < 1000 ? 50000 : 1000000};
+        if (ts.tv_nsec == 0) {
+            sched_yield();
+        } else {
+            nanosleep(&ts, NULL);
+        }
+    }
+    if (done < 0) {
+        DWCS_ERROR("PMIx fence at finalize failed");
         return DWCS_ERR_BOOTSTRAP;
     }
     return DWCS_OK;

@@ -95,6 +95,13 @@ typedef enum dwcp_send_mode {
     DWCP_SEND_BUFFERED,
 } dwcp_send_mode_t;
 
+/** States of a send's cancellation (dwcp_req_t.cancel_state). */
+enum {
+    DWCP_CANCEL_NONE = 0, /* not asked */
+    DWCP_CANCEL_ASKED,    /* MPI_Cancel sent DWCT_MSG_CANCEL; the reply is in pending */
+    DWCP_CANCEL_DONE,     /* answered (status.dwcp_cancelled tells how) */
+};
+
 typedef struct dwcp_req dwcp_req_t;
 struct dwcp_req {
     int handle;               /* MPI_Request, or MPI_REQUEST_NULL for internal requests */
@@ -103,7 +110,7 @@ struct dwcp_req {
     int persistent;           /* created by *_init */
     int active;               /* persistent: started and not yet completed-and-waited */
     int user_freed;           /* MPI_Request_free called: release on completion */
-    int cancelled_pending;    /* cancel requested */
+    int cancel_state;         /* sends: DWCP_CANCEL_* (a cancel was asked / answered) */
     MPI_Status status;        /* MPI_SOURCE/TAG/ERROR, dwcp_count (bytes), dwcp_cancelled */
 
     /* point-to-point */
@@ -126,6 +133,13 @@ struct dwcp_req {
     uint64_t post_seq;        /* order of posting (matching against wildcards) */
     uint64_t match_seq;       /* receives: order in which messages were matched (0: none yet);
                                  MPI_Waitany/Testany report the earliest-matched receive */
+    int msg_dst;              /* sends: world rank the message went to, -1 none (PROC_NULL) */
+    int ack_wait;             /* synchronous sends: the ACK is still expected (in pending) */
+    uint64_t msg_seq;         /* sends: the message's per-peer sequence number (cancel names it) */
+    int buffered;             /* sends: user request of a buffered send (the message is carried
+                                 by an internal request of the attached-buffer pool) */
+    dwcp_req_t *waiter;       /* internal buffered send: a cancelled user request whose
+                                 completion waits for this one (its space in the buffer) */
 
     /* generalized / collective / RMA requests */
     int (*poll)(dwcp_req_t *req);          /* advance; returns 1 when complete (may be NULL) */
@@ -274,6 +288,11 @@ static inline int dwcp_comm_peer_size(const dwcp_comm_t *c)
 /* Bootstrap (core/bootstrap.c): PMIx or singleton. */
 dwcs_status_t dwcp_bootstrap_init(void);
 dwcs_status_t dwcp_bootstrap_fence(void);
+/**
+ * Fence of every rank that keeps the progress engine running while it waits (MPI_Finalize:
+ * peers may still need answers, e.g. to a send cancellation).
+ */
+dwcs_status_t dwcp_bootstrap_fence_progress(void);
 void dwcp_bootstrap_abort(int code, const char *msg) __attribute__((noreturn));
 void dwcp_bootstrap_finalize(void);
 extern const dwct_bootstrap_t dwcp_bootstrap_kv;
@@ -308,12 +327,22 @@ void dwcp_errors_finalize(void);
 
 /* Point-to-point engine (p2p/). */
 dwcs_status_t dwcp_p2p_init(void);
+/** First part of finalize: outstanding sends; unreceived messages lose their payloads. */
 dwcs_status_t dwcp_p2p_finalize(void);
+/** Last part (after the finalize fence, before the transports close): free everything. */
+void dwcp_p2p_finalize_end(void);
 dwct_rx_action_t dwcp_p2p_rx(void *arg, const dwct_hdr_t *hdr, dwct_rx_t *rx);
 /** Handler for message types other than P2P/ACK (set by the RMA module); NULL drops them. */
 extern dwct_rx_action_t (*dwcp_p2p_rx_other)(const dwct_hdr_t *hdr, dwct_rx_t *rx);
 /** Cancel a posted receive; 1 if it was still posted (now complete and cancelled). */
 int dwcp_p2p_cancel_recv(dwcp_req_t *r);
+/**
+ * Ask the receiver of send @p r to cancel its message (MPI_Cancel of an active send request).
+ * The request becomes incomplete until the receiver answers: either the message was removed
+ * before any receive matched it (status.dwcp_cancelled = 1) or it was received (0). A second
+ * call, or a send to MPI_PROC_NULL, has no effect.
+ */
+dwcs_status_t dwcp_p2p_cancel_send(dwcp_req_t *r);
 
 /* Checks at the API edge. */
 /*

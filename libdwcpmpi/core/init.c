@@ -282,7 +282,8 @@ dwcs_status_t dwcp_finalize(void)
     if (dwcp_g.iface_amst) {
         dwct_amst_ops.flush(dwcp_g.iface_amst, dwcp_g.cfg.finalize_timeout);
     }
-    dwcp_bootstrap_fence();
+    dwcp_bootstrap_fence_progress();
+    dwcp_p2p_finalize_end();
     dwct_amst_ops.finalize(dwcp_g.iface_amst);
     dwct_ucx_ops.finalize(dwcp_g.iface_ucx);
     dwct_self_ops.finalize(dwcp_g.iface_self);

@@ -112,10 +112,33 @@ dwcs_status_t dwcp_bsend_start(const void *buf, size_t count, dwcp_dt_t *dt, int
     dwcs_status_t st = dwcp_p2p_isend(data, len, bytes, dst, tag, comm, comm->ctx,
                                       DWCP_SEND_STANDARD, r);
     if (user_req != NULL) {
+        /* MPI_Cancel of the user's request names the message the internal send carries; its
+         * space returns when the transport is done with it, cancelled or not. */
         dwcp_status_empty(&user_req->status);
+        user_req->msg_dst = r->msg_dst;
+        user_req->msg_seq = r->msg_seq;
+        user_req->ack_wait = 0;
+        user_req->buffered = 1;
+        user_req->pending = 0;
+        user_req->cancel_state = DWCP_CANCEL_NONE;
         dwcp_req_complete(user_req);
     }
     return st;
+}
+
+int dwcp_bsend_wait_space(dwcp_req_t *user_req)
+{
+    seg_t *s;
+    for (s = segs; s != NULL; s = s->next) {
+        dwcp_req_t *r = s->req;
+        if (!r->complete && r->msg_dst == user_req->msg_dst && r->msg_seq == user_req->msg_seq &&
+            r->waiter == NULL) {
+            r->waiter = user_req;
+            user_req->pending++;
+            return 1;
+        }
+    }
+    return 0;
 }
 
 void dwcp_bsend_finalize(void)

@@ -66,6 +66,18 @@ dwcp_umsg_t *dwcp_unexp_find(uint32_t ctx, int src, int tag, int remove)
     return NULL;
 }
 
+dwcp_umsg_t *dwcp_unexp_take_seq(int src, uint64_t seq)
+{
+    dwcp_umsg_t *m;
+    for (m = dwcp_p2p.unexp_head; m != NULL; m = m->next) {
+        if ((int)m->hdr.src == src && m->hdr.seq == seq) {
+            unexp_remove(m);
+            return m;
+        }
+    }
+    return NULL;
+}
+
 /*
  * Unexpected-message records are recycled through a short free list, and payloads of up to
  * DWCP_UMSG_INLINE bytes are copied into the record: a small message that arrives before its
@@ -143,6 +155,21 @@ void dwcp_umsg_free(dwcp_umsg_t *m)
         m->ops->rx_release(m->iface, &m->rx);
     }
     umsg_put(m);
+}
+
+void dwcp_umsg_strip(dwcp_umsg_t *m)
+{
+    if (m->data == NULL && m->ops != NULL) {
+        m->ops->rx_release(m->iface, &m->rx);
+    }
+    if (m->data != NULL && m->data != (void *)m->inl) {
+        free(m->data);
+    }
+    m->data = NULL;
+    m->ops = NULL;
+    m->iface = NULL;
+    memset(&m->rx, 0, sizeof(m->rx));
+    m->hdr.len = 0;
 }
 
 /* ---- Delivery into a receive request ------------------------------------------------------ */
@@ -273,12 +300,21 @@ static dwct_rx_action_t arrive(const dwct_hdr_t *hdr, dwct_rx_t *rx, dwcp_umsg_t
         }
     }
     if (stashed != NULL) {
+        if (dwcp_p2p.finalizing) {
+            dwcp_umsg_strip(stashed);
+        }
         unexp_append(stashed);
         return DWCT_RX_DONE;
     }
     dwcp_umsg_t *m = umsg_new(hdr);
     if (m == NULL) {
         DWCS_ERROR("out of memory queueing an unexpected message from rank %u", hdr->src);
+        return DWCT_RX_DONE;
+    }
+    if (dwcp_p2p.finalizing) {
+        /* Nobody will receive it now: keep only the envelope (a cancel may still name it). */
+        m->hdr.len = 0;
+        unexp_append(m);
         return DWCT_RX_DONE;
     }
     if (rx->data != NULL && hdr->len > 0) {
@@ -336,8 +372,9 @@ static dwct_rx_action_t stash(const dwct_hdr_t *hdr, dwct_rx_t *rx)
 static void ack_arrived(const dwct_hdr_t *hdr)
 {
     dwcp_req_t *r = (dwcp_req_t *)(uintptr_t)hdr->sreq;
-    if (r != NULL && r->pending > 0 && --r->pending == 0) {
-        dwcp_req_complete(r);
+    if (r != NULL && r->ack_wait && r->pending > 0) {
+        r->ack_wait = 0;
+        dwcp_send_pending_done(r);
     }
 }
 
@@ -352,6 +389,8 @@ dwct_rx_action_t dwcp_p2p_rx(void *arg, const dwct_hdr_t *hdr, dwct_rx_t *rx)
     switch (hdr->type) {
     case DWCT_MSG_P2P: break;
     case DWCT_MSG_ACK: ack_arrived(hdr); return DWCT_RX_DONE;
+    case DWCT_MSG_CANCEL:
+    case DWCT_MSG_CANCEL_REPLY: dwcp_cancel_rx(hdr); return DWCT_RX_DONE;
     default:
         if (dwcp_p2p_rx_other != NULL) {
             return dwcp_p2p_rx_other(hdr, rx);
@@ -368,7 +407,8 @@ dwct_rx_action_t dwcp_p2p_rx(void *arg, const dwct_hdr_t *hdr, dwct_rx_t *rx)
         }
         return stash(hdr, rx);
     }
-    dwct_rx_action_t act = arrive(hdr, rx, NULL);
+    /* A message its sender cancelled is dropped (DONE releases a rendezvous payload). */
+    dwct_rx_action_t act = dwcp_cancel_check(hdr) ? DWCT_RX_DONE : arrive(hdr, rx, NULL);
     p->recv_seq++;
     /* Release stashed successors that are now in order. */
     dwcp_ooo_t *q = &dwcp_p2p.ooo[hdr->src];
@@ -376,7 +416,11 @@ dwct_rx_action_t dwcp_p2p_rx(void *arg, const dwct_hdr_t *hdr, dwct_rx_t *rx)
         dwcp_umsg_t *m = q->head;
         q->head = m->next;
         m->next = NULL;
-        arrive(&m->hdr, &m->rx, m);
+        if (dwcp_cancel_check(&m->hdr)) {
+            dwcp_umsg_free(m);
+        } else {
+            arrive(&m->hdr, &m->rx, m);
+        }
         p->recv_seq++;
     }
     return act;

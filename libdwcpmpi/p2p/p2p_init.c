@@ -32,7 +32,26 @@ dwcs_status_t dwcp_p2p_finalize(void)
             break;
         }
     }
-    /* Drop unreceived messages (an erroneous program may leave some). */
+    /* Unreceived messages (an erroneous program may leave some, a cancelled send may still
+     * name one) lose their payloads now, so that their senders' transport sends complete; the
+     * envelopes stay until the finalize fence, which keeps the progress engine running so that
+     * peers still get answers to their cancel requests. */
+    dwcp_p2p.finalizing = 1;
+    dwcp_umsg_t *m;
+    for (m = dwcp_p2p.unexp_head; m != NULL; m = m->next) {
+        dwcp_umsg_strip(m);
+    }
+    int i;
+    for (i = 0; dwcp_p2p.ooo != NULL && i < dwcp_g.size; i++) {
+        for (m = dwcp_p2p.ooo[i].head; m != NULL; m = m->next) {
+            dwcp_umsg_strip(m);
+        }
+    }
+    return st;
+}
+
+void dwcp_p2p_finalize_end(void)
+{
     int n = 0;
     while (dwcp_p2p.unexp_head != NULL) {
         dwcp_umsg_t *m = dwcp_p2p.unexp_head;
@@ -45,6 +64,7 @@ dwcs_status_t dwcp_p2p_finalize(void)
         DWCS_INFO("MPI_Finalize: %d messages were sent to this rank but never received", n);
     }
     int i;
+    dwcp_cancel_finalize();
     for (i = 0; dwcp_p2p.ooo != NULL && i < dwcp_g.size; i++) {
         while (dwcp_p2p.ooo[i].head != NULL) {
             dwcp_umsg_t *m = dwcp_p2p.ooo[i].head;
@@ -65,5 +85,5 @@ dwcs_status_t dwcp_p2p_finalize(void)
     dwcp_progress_hooks_free();
     dwcp_sched_reset_active();
     dwcp_umsg_pool_free();
-    return st;
+    dwcp_p2p.finalizing = 0;
 }

@@ -20,6 +20,7 @@ dwcp_req_t *dwcp_req_alloc(dwcp_req_kind_t kind)
     memset(r, 0, sizeof(*r));
     r->kind = kind;
     r->handle = MPI_REQUEST_NULL;
+    r->msg_dst = -1;
     dwcp_status_empty(&r->status);
     dwcp_p2p.n_active++;
     return r;

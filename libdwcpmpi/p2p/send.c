@@ -6,29 +6,51 @@
 
 dwct_rx_action_t (*dwcp_p2p_rx_other)(const dwct_hdr_t *hdr, dwct_rx_t *rx);
 
+void dwcp_send_pending_done(dwcp_req_t *r)
+{
+    if (--r->pending == 0) {
+        dwcp_req_t *w = r->waiter;
+        r->waiter = NULL;
+        if (r->status.dwcp_cancelled) {
+            r->status.MPI_ERROR = MPI_SUCCESS; /* nobody received it: nothing failed */
+        }
+        dwcp_req_complete(r);
+        if (w != NULL) {
+            dwcp_send_pending_done(w);
+        }
+    }
+}
+
 static void send_done(dwct_comp_t *comp, dwcs_status_t st)
 {
     dwcp_req_t *r = (dwcp_req_t *)((char *)comp - offsetof(dwcp_req_t, comp));
     free(r->tmp);
     r->tmp = NULL;
-    if (st != DWCS_OK && r->status.MPI_ERROR == MPI_SUCCESS) {
+    if (st != DWCS_OK && r->status.MPI_ERROR == MPI_SUCCESS && !r->status.dwcp_cancelled) {
         r->status.MPI_ERROR = dwcp_status_to_class(st);
-        if (r->mode == DWCP_SEND_SYNC && r->pending > 1) {
-            r->pending--; /* the ACK will never come */
+        if (r->ack_wait) {
+            r->ack_wait = 0; /* the ACK will never come */
+            r->pending--;
         }
     }
-    if (--r->pending == 0) {
-        dwcp_req_complete(r);
-    }
+    dwcp_send_pending_done(r);
 }
 
 dwcs_status_t dwcp_send_ctrl(int world_dst, uint16_t type, uint64_t cookie)
+{
+    return dwcp_send_ctrl_ex(world_dst, type, 0, 0, cookie);
+}
+
+dwcs_status_t dwcp_send_ctrl_ex(int world_dst, uint16_t type, uint32_t aux, uint64_t seq,
+                                uint64_t cookie)
 {
     dwcp_peer_t *p = dwcp_peer(world_dst);
     dwct_hdr_t h;
     memset(&h, 0, sizeof(h));
     h.type = type;
     h.src = (uint32_t)dwcp_g.rank;
+    h.aux = aux;
+    h.seq = seq;
     h.sreq = cookie;
     dwcs_status_t st = p->ops->send(p->iface, world_dst, &h, NULL, 0, NULL);
     if (st == DWCS_INPROGRESS) {
@@ -57,6 +79,11 @@ dwcs_status_t dwcp_p2p_isend(const void *buf, size_t count, dwcp_dt_t *dt, int d
     r->ctx = ctx;
     r->mode = mode;
     r->tmp = NULL;
+    r->msg_dst = -1;
+    r->ack_wait = 0;
+    r->buffered = 0;
+    r->waiter = NULL;
+    r->cancel_state = DWCP_CANCEL_NONE;
     dwcp_status_empty(&r->status);
     dwcp_dt_retain(dt);
     r->dt_held = 1;
@@ -82,7 +109,10 @@ dwcs_status_t dwcp_p2p_isend(const void *buf, size_t count, dwcp_dt_t *dt, int d
     h.seq = p->send_seq++;
     h.len = len;
     h.sreq = (uint64_t)(uintptr_t)r;
+    r->msg_dst = w;
+    r->msg_seq = h.seq;
 
+    r->ack_wait = mode == DWCP_SEND_SYNC;
     r->pending = mode == DWCP_SEND_SYNC ? 2 : 1;
     r->comp.cb = send_done;
     dwcs_status_t st;
@@ -109,9 +139,7 @@ dwcs_status_t dwcp_p2p_isend(const void *buf, size_t count, dwcp_dt_t *dt, int d
     if (st == DWCS_OK) {
         free(r->tmp);
         r->tmp = NULL;
-        if (--r->pending == 0) {
-            dwcp_req_complete(r);
-        }
+        dwcp_send_pending_done(r);
         return DWCS_OK;
     }
     if (st == DWCS_INPROGRESS) {
@@ -122,6 +150,8 @@ dwcs_status_t dwcp_p2p_isend(const void *buf, size_t count, dwcp_dt_t *dt, int d
     DWCS_ERROR("send to rank %d failed: %s", w, dwcs_status_string(st));
     r->status.MPI_ERROR = dwcp_status_to_class(st);
     r->pending = 0;
+    r->ack_wait = 0;
+    r->msg_dst = -1; /* nothing left to cancel */
     dwcp_req_complete(r);
     return DWCS_OK;
 }

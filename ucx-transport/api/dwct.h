@@ -30,6 +30,8 @@ enum {
     DWCT_MSG_ACK = 2,   /* synchronous-send acknowledgement (sreq echoes the sender cookie) */
     DWCT_MSG_RMA = 3,   /* one-sided operation carried as an active message */
     DWCT_MSG_CTRL = 4,  /* other control traffic of the MPI layer */
+    DWCT_MSG_CANCEL = 5, /* cancel the sender's message hdr.seq (sreq: the sender's cookie) */
+    DWCT_MSG_CANCEL_REPLY = 6, /* answer to CANCEL: aux 1 cancelled, 0 already received */
 };
 
 /** Flags in dwct_hdr_t.flags. */
