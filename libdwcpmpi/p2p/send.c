@@ -130,6 +130,7 @@ dwcs_status_t dwcp_p2p_isend(const void *buf, size_t count, dwcp_dt_t *dt, int d
         } else {
             r->tmp = malloc(len);
             if (r->tmp == NULL) {
+                p->send_seq--; /* nothing went out: the receiver must not wait for this number */
                 return DWCS_ERR_NO_MEMORY;
             }
             dwcp_dt_pack(buf, count, dt, 0, r->tmp, len);
