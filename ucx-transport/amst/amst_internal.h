@@ -311,14 +311,18 @@ int amst_tx_next_chunk(amst_lane_t *l);
 void amst_tx_chunk_done(amst_lane_t *l);
 void amst_tx_lane_lost(amst_lane_t *l);
 void amst_tx_ack(amst_peer_t *p, uint64_t msg_id);
-double amst_pba_qdelay(const amst_peer_t *p);
+/* Queueing delay the bulk lanes of @p p see now, in seconds: their mean smoothed RTT minus the
+ * smallest RTT any lane to the peer has seen (the propagation delay); -1 if no bulk lane has
+ * data in flight. */
+double amst_pba_qdelay(amst_peer_t *p);
 /* The smallest queueing delay seen over a window, @p qdelay_min seconds, shows a queue that
  * stood the whole window on a path of round trip @p rtt (over 10% of it, at least 2 ms). */
 int amst_queue_standing(double qdelay_min, double rtt);
-/* @p fresh retransmissions among the @p sent segments since the lane's previous losses, with a queueing
- * delay of at most @p qdelay in the last few RTTs (-1: unknown) on a path of min RTT
- * @p min_rtt, look like random loss on the path: sparse, and with no queue building up. Overflow of the bottleneck queue by the lanes
- * themselves shows as a standing queue or as a burst of losses (slow start overshooting). */
+/* @p fresh retransmissions among the @p sent segments since the lane's previous losses, with
+ * a queueing delay of at most @p qdelay in the last few RTTs (-1: unknown) on a path of min RTT
+ * @p min_rtt, look like random loss on the path: sparse, and with no queue building up.
+ * Overflow of the bottleneck queue by the lanes themselves shows as a standing queue or as a
+ * burst of losses (slow start overshooting). */
 int amst_loss_random(unsigned fresh, unsigned sent, double qdelay, double min_rtt);
 /* What a lane's TCP_INFO says about loss and queueing. */
 typedef struct amst_lane_loss {

@@ -146,6 +146,46 @@ static int sender_busy(const amst_peer_t *p)
     return n > 0 && unsent >= (uint64_t)n * PBA_BUSY_UNSENT;
 }
 
+/*
+ * One TCP_INFO pass over a peer's lanes: @p min_rtt, the smallest RTT any of them has seen (the
+ * latency lane included; 0 if unknown), and @p srtt, the mean smoothed RTT of the ready bulk
+ * lanes with data in flight (0 if none). With @p count_delivered, also adds what the bulk lanes
+ * delivered since the last pass to p->pba_delivered.
+ */
+static void peer_rtts(amst_peer_t *p, int count_delivered, double *min_rtt, double *srtt)
+{
+    struct tcp_info ti;
+    double mn = 0, sum = 0;
+    int n = 0;
+    if (lane_info(p->lat, &ti) && ti.tcpi_min_rtt > 0 && ti.tcpi_min_rtt != UINT32_MAX) {
+        mn = ti.tcpi_min_rtt * 1e-6;
+    }
+    for (int i = 0; i < AMST_MAX_LANES; i++) {
+        amst_lane_t *l = p->bulk[i];
+        if (l == NULL || l->state != AMST_LS_READY || !lane_info(l, &ti)) {
+            continue;
+        }
+        /* Segments the receiver has (cumulatively acknowledged or SACKed), not bytes_acked:
+         * after a loss, the cumulative ACK jumps by everything SACKed during the recovery at
+         * once, and those spikes made the max filter overshoot (830-950 Mbit/s forecasts on a
+         * 500 Mbit/s link with 0.1% loss). */
+        if (count_delivered && ti.tcpi_delivered > l->delivered_seen) {
+            p->pba_delivered += (uint64_t)(ti.tcpi_delivered - l->delivered_seen) * ti.tcpi_snd_mss;
+            l->delivered_seen = ti.tcpi_delivered;
+        }
+        if (ti.tcpi_min_rtt > 0 && ti.tcpi_min_rtt != UINT32_MAX &&
+            (mn == 0 || ti.tcpi_min_rtt * 1e-6 < mn)) {
+            mn = ti.tcpi_min_rtt * 1e-6;
+        }
+        if (ti.tcpi_unacked > 0 && ti.tcpi_rtt > 0) {
+            sum += ti.tcpi_rtt * 1e-6;
+            n++;
+        }
+    }
+    *min_rtt = mn;
+    *srtt = n > 0 ? sum / n : 0;
+}
+
 void amst_pba_tick(amst_peer_t *p, double now)
 {
     if (p->lat == NULL || p->state != AMST_PS_UP) {
@@ -161,35 +201,8 @@ void amst_pba_tick(amst_peer_t *p, double now)
     if (e->iv_start != 0 && now - e->iv_start < dwct_pba_interval(e)) {
         return; /* not yet the end of a sample interval */
     }
-    struct tcp_info ti;
-    double min_rtt = 0, rtt_sum = 0;
-    int nrtt = 0;
-    if (lane_info(p->lat, &ti) && ti.tcpi_min_rtt > 0 && ti.tcpi_min_rtt != UINT32_MAX) {
-        min_rtt = ti.tcpi_min_rtt * 1e-6;
-    }
-    for (int i = 0; i < AMST_MAX_LANES; i++) {
-        amst_lane_t *l = p->bulk[i];
-        if (l == NULL || l->state != AMST_LS_READY || !lane_info(l, &ti)) {
-            continue;
-        }
-        /* Segments the receiver has (cumulatively acknowledged or SACKed), not bytes_acked:
-         * after a loss, the cumulative ACK jumps by everything SACKed during the recovery at
-         * once, and those spikes made the max filter overshoot (830-950 Mbit/s forecasts on a
-         * 500 Mbit/s link with 0.1% loss). */
-        if (ti.tcpi_delivered > l->delivered_seen) {
-            p->pba_delivered += (uint64_t)(ti.tcpi_delivered - l->delivered_seen) * ti.tcpi_snd_mss;
-            l->delivered_seen = ti.tcpi_delivered;
-        }
-        if (ti.tcpi_min_rtt > 0 && ti.tcpi_min_rtt != UINT32_MAX &&
-            (min_rtt == 0 || ti.tcpi_min_rtt * 1e-6 < min_rtt)) {
-            min_rtt = ti.tcpi_min_rtt * 1e-6;
-        }
-        if (ti.tcpi_unacked > 0 && ti.tcpi_rtt > 0) {
-            rtt_sum += ti.tcpi_rtt * 1e-6;
-            nrtt++;
-        }
-    }
-    double srtt = nrtt > 0 ? rtt_sum / nrtt : 0;
+    double min_rtt, srtt;
+    peer_rtts(p, 1, &min_rtt, &srtt);
     int limited = p->pba_limited;
     p->pba_limited = !busy;
     int was_sustained = p->pba_sustained;
@@ -253,32 +266,14 @@ int amst_lane_loss_info(const amst_lane_t *l, amst_lane_loss_t *li)
     return 1;
 }
 
-/* Queueing delay the bulk lanes see now: their mean smoothed RTT minus the smallest RTT any
- * lane to the peer has seen (the propagation delay). -1 if no lane has data in flight. */
-double amst_pba_qdelay(const amst_peer_t *p)
+double amst_pba_qdelay(amst_peer_t *p)
 {
-    struct tcp_info ti;
-    double min_rtt = 0, sum = 0;
-    int n = 0;
-    for (int i = -1; i < AMST_MAX_LANES; i++) {
-        const amst_lane_t *l = i < 0 ? p->lat : p->bulk[i];
-        if (!lane_info(l, &ti)) {
-            continue;
-        }
-        if (ti.tcpi_min_rtt > 0 && ti.tcpi_min_rtt != UINT32_MAX &&
-            (min_rtt == 0 || ti.tcpi_min_rtt * 1e-6 < min_rtt)) {
-            min_rtt = ti.tcpi_min_rtt * 1e-6;
-        }
-        if (i >= 0 && l->state == AMST_LS_READY && ti.tcpi_unacked > 0 && ti.tcpi_rtt > 0) {
-            sum += ti.tcpi_rtt * 1e-6;
-            n++;
-        }
-    }
-    if (n == 0 || min_rtt == 0) {
+    double min_rtt, srtt;
+    peer_rtts(p, 0, &min_rtt, &srtt);
+    if (srtt == 0 || min_rtt == 0) {
         return -1;
     }
-    double q = sum / n - min_rtt;
-    return q > 0 ? q : 0;
+    return srtt > min_rtt ? srtt - min_rtt : 0;
 }
 
 int amst_pba_pacing_limited(const amst_peer_t *p, double goodput)
